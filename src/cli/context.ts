@@ -1,0 +1,62 @@
+/**
+ * What every command that touches the platform or the store starts with: the config, the
+ * logger set from it, the journal, and — before anything else runs — the recovery of
+ * leftovers from earlier processes.
+ */
+import { loadConfig, type Config } from '../config.js';
+import { configureLogger, logger, type LogFormat } from '../log.js';
+import { Journal } from '../experiments/journal.js';
+import { recoverLeftovers, type RecoverReport } from '../experiments/recover.js';
+import type { EngineSettings } from '../experiments/runner.js';
+
+export interface CliOptions {
+  config?: string;
+  logLevel?: 'error' | 'warn' | 'info' | 'debug';
+  logFormat?: LogFormat;
+  json?: boolean;
+}
+
+export interface CliContext {
+  config: Config;
+  journal: Journal;
+  settings: EngineSettings;
+  close(): void;
+}
+
+/** Loads the config (positioned errors on bad input) and sets the logger from it and the flags. */
+export async function loadCliConfig(options: CliOptions): Promise<Config> {
+  const config = await loadConfig(options.config);
+  const format = options.logFormat ?? (config.log.format === 'auto' ? (process.stderr.isTTY ? 'text' : 'json') : config.log.format);
+  configureLogger({ level: options.logLevel ?? config.log.level, format });
+  return config;
+}
+
+/** The engine's view of the config. */
+export function engineSettings(config: Config, targets: Readonly<Record<string, unknown>> = config.targets): EngineSettings {
+  return {
+    safety: {
+      deny: config.safety.deny,
+      ...(config.safety.allow.length ? { allow: config.safety.allow } : {}),
+      ...(config.safety.maxUnavailable !== undefined ? { maxUnavailable: config.safety.maxUnavailable } : {}),
+      oneRunAtATime: config.safety.oneRunAtATime,
+    },
+    restore: { attempts: config.restore.attempts, initialDelayMs: config.restore.initialDelayMs, maxDelayMs: config.restore.maxDelayMs },
+    targets,
+  };
+}
+
+/** Opens the store and restores leftovers first. Recovery failures are logged and kept, never hidden. */
+export async function openCliContext(options: CliOptions, recover = true): Promise<CliContext & { recovered?: RecoverReport }> {
+  const config = await loadCliConfig(options);
+  const journal = Journal.open(config.store.path);
+  const settings = engineSettings(config);
+  let recovered: RecoverReport | undefined;
+  if (recover) {
+    recovered = await recoverLeftovers({ journal, restore: settings.restore, targets: settings.targets });
+    if (recovered.restored.length || recovered.closedRuns.length) {
+      logger.warn('restored leftovers of earlier runs', { restored: recovered.restored.length, closedRuns: recovered.closedRuns.length });
+    }
+    if (recovered.failed.length) logger.error('leftovers still not restored', { failed: recovered.failed });
+  }
+  return { config, journal, settings, recovered, close: () => journal.close() };
+}

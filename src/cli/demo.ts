@@ -1,0 +1,75 @@
+/**
+ * `gameday demo`: starts the lab in-process, runs every catalog experiment the lab can host
+ * against it, and prints the verdicts and where the records and reports are. Time is
+ * compressed like the lab's clock: an experiment's duration, interval and recovery bound
+ * are divided by --speed, so a whole game day takes seconds.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { loadExperiment } from '../experiments/load.js';
+import type { LoadedExperiment } from '../experiments/model.js';
+import { runExperiment, type RunResult } from '../experiments/runner.js';
+import { Journal } from '../experiments/journal.js';
+import { recoverLeftovers } from '../experiments/recover.js';
+import { startLab } from '../lab/index.js';
+import { runMarkdown } from '../report/markdown.js';
+import { catalogFiles } from './catalog.js';
+import { engineSettings, loadCliConfig, type CliOptions } from './context.js';
+import { EXIT } from './exit-codes.js';
+import { progressPrinter } from './progress.js';
+
+/** Target systems the lab serves in this version. */
+const LAB_TARGETS = ['kubernetes.', 'http'];
+
+/** The experiment with its times divided by `speed` (never below 100 ms per step). */
+export function compressTime(exp: LoadedExperiment, speed: number): LoadedExperiment {
+  const scale = (ms: number): number => Math.max(100, Math.round(ms / speed));
+  return {
+    ...exp,
+    fault: { ...exp.fault, durationMs: scale(exp.fault.durationMs) },
+    steadyState: { ...exp.steadyState, intervalMs: scale(exp.steadyState.intervalMs) },
+    recovery: { withinMs: scale(exp.recovery.withinMs) },
+  };
+}
+
+/** Runs the demo game day; exit 0 when every experiment passed. */
+export async function demoCommand(options: CliOptions & { speed?: string }): Promise<void> {
+  const speed = Number(options.speed ?? '10');
+  if (!(speed > 0)) throw new Error(`--speed must be a positive number, got ${String(options.speed)}`);
+  const config = await loadCliConfig(options);
+  const storeDir = dirname(config.store.path);
+  const lab = await startLab({ speed, ports: { kubernetes: 0, jupyterhub: 0 }, stateDir: resolve(storeDir, 'demo-lab') });
+  const targets = {
+    ...config.targets,
+    kubernetes: { kubeconfig: lab.kubeconfigPath },
+    http: { endpoints: { jupyterhub: lab.endpoints.jupyterhub } },
+  };
+  const settings = engineSettings(config, targets);
+  const journal = Journal.open(config.store.path);
+  const out = process.stdout;
+  const results: { exp: string; result: RunResult; report: string }[] = [];
+  try {
+    out.write(`lab up: Kubernetes ${lab.endpoints.kubernetes}, JupyterHub ${lab.endpoints.jupyterhub} (speed ×${speed})\n`);
+    await recoverLeftovers({ journal, restore: settings.restore, targets });
+    for (const file of catalogFiles()) {
+      const exp = await loadExperiment(file);
+      if (!LAB_TARGETS.some((t) => exp.fault.type.startsWith(t))) continue;
+      out.write(`\n`);
+      const result = await runExperiment({ experiment: compressTime(exp, speed), journal, settings, listener: progressPrinter(out) });
+      const detail = journal.getRun(result.runId);
+      const report = join(storeDir, 'reports', `${result.runId}.md`);
+      if (detail) {
+        mkdirSync(dirname(report), { recursive: true });
+        writeFileSync(report, runMarkdown(detail));
+      }
+      results.push({ exp: exp.name, result, report });
+    }
+  } finally {
+    journal.close();
+    await lab.close();
+  }
+  out.write('\ngame day summary\n');
+  for (const r of results) out.write(`  ${r.result.outcome.padEnd(17)} ${r.exp.padEnd(24)} ${r.report}\n`);
+  out.write(`\nrun records: ${config.store.path}  (gameday history, gameday show RUN_ID)\n`);
+  process.exitCode = results.every((r) => r.result.outcome === 'passed') ? EXIT.ok : EXIT.failed;
+}

@@ -1,0 +1,37 @@
+/** `gameday lab`: the simulated JupyterCloud on 127.0.0.1, until SIGINT/SIGTERM. */
+import { resolve } from 'node:path';
+import { startLab } from '../lab/index.js';
+
+function port(value: unknown, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name} must be a port number, got ${String(value)}`);
+  return n;
+}
+
+/** Starts the lab, prints how to reach it, and keeps it up until interrupted. */
+export async function labCommand(options: { speed?: string; kubernetesPort?: string; jupyterhubPort?: string; stateDir?: string }): Promise<void> {
+  const speed = Number(options.speed ?? '1');
+  if (!(speed > 0)) throw new Error(`--speed must be a positive number, got ${String(options.speed)}`);
+  const lab = await startLab({
+    speed,
+    ports: { kubernetes: port(options.kubernetesPort ?? 16443, 'kubernetes-port'), jupyterhub: port(options.jupyterhubPort ?? 18000, 'jupyterhub-port') },
+    stateDir: resolve(options.stateDir ?? 'var/lab'),
+  });
+  process.stdout.write(
+    [
+      `gameday lab is up (speed ×${speed})`,
+      `  Kubernetes API  ${lab.endpoints.kubernetes}`,
+      `  JupyterHub      ${lab.endpoints.jupyterhub}  (/hub/health, /hub/api)`,
+      `  kubeconfig      ${lab.kubeconfigPath ?? '(not written)'}`,
+      `try: kubectl --kubeconfig ${lab.kubeconfigPath ?? 'KUBECONFIG'} get pods -n jhub`,
+      'Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((done) => {
+    const stop = (): void => done();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await lab.close();
+}

@@ -1,0 +1,44 @@
+/**
+ * `gameday run FILE`: validates first (nothing is touched on invalid input), restores
+ * leftovers, then runs with live progress. SIGINT/SIGTERM stop the run, which restores
+ * before the process exits; a second signal does not cut the restore short.
+ */
+import { loadExperiment } from '../experiments/load.js';
+import { runExperiment } from '../experiments/runner.js';
+import { logger } from '../log.js';
+import { openCliContext, type CliOptions } from './context.js';
+import { exitCodeFor } from './exit-codes.js';
+import { progressPrinter } from './progress.js';
+
+/** Runs one experiment file and sets the exit code from its outcome. */
+export async function runCommand(file: string, options: CliOptions & { dryRun?: boolean }): Promise<void> {
+  const experiment = await loadExperiment(file);
+  const cli = await openCliContext(options);
+  const stop = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signals++;
+    if (signals === 1) logger.warn('signal received: stopping the run and restoring', { signal: sig });
+    else logger.warn('restore in progress; gameday exits when it is done (SIGKILL leaves it to `gameday recover`)', { signal: sig });
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const result = await runExperiment({
+      experiment,
+      journal: cli.journal,
+      settings: cli.settings,
+      dryRun: !!options.dryRun,
+      signal: stop.signal,
+      ...(options.json ? {} : { listener: progressPrinter(process.stdout) }),
+    });
+    if (options.json) process.stdout.write(JSON.stringify(cli.journal.getRun(result.runId), null, 2) + '\n');
+    else process.stdout.write(`record: gameday show ${result.runId}   (store: ${cli.journal.path})\n`);
+    process.exitCode = exitCodeFor(result.outcome);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    cli.close();
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Building the context fault and probe code receives. Clients are cached per context so a
+ * target builds its client once per run.
+ */
+import type { Logger } from '../log.js';
+import type { Ctx } from '../targets/types.js';
+
+/** A context for one run (or one recovery pass); contexts given the same cache share clients. */
+export function makeCtx(
+  runId: string,
+  log: Logger,
+  signal: AbortSignal,
+  settings: Readonly<Record<string, unknown>>,
+  cache: Map<string, unknown> = new Map(),
+): Ctx {
+  return {
+    runId,
+    log,
+    signal,
+    settings,
+    clients: {
+      get<T>(key: string, make: () => T): T {
+        if (!cache.has(key)) cache.set(key, make());
+        return cache.get(key) as T;
+      },
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Running probes: each check gets its own deadline; a check that throws or times out is a
+ * probe *error* (the system could not be asked), a check that answers `ok: false` is a
+ * *breach*. Both are recorded in the journal and counted in the metrics.
+ */
+import { errorMessage } from '../errors.js';
+import { probeChecksTotal, probeLatencySeconds } from '../metrics.js';
+import type { Ctx, ProbeResult } from '../targets/types.js';
+import type { Journal, ProbeStatus } from './journal.js';
+import type { LoadedProbe, Phase } from './model.js';
+import type { RunListener } from './events.js';
+
+export interface ProbeOutcome {
+  probe: string;
+  type: string;
+  status: ProbeStatus;
+  value: number | string | boolean | null;
+  detail: string;
+  ms: number;
+}
+
+/** Runs `check` with a deadline; the timer and listener are always cleared. */
+async function withDeadline(
+  check: (signal: AbortSignal) => Promise<ProbeResult>,
+  timeoutMs: number,
+  parent: AbortSignal,
+): Promise<ProbeResult> {
+  const controller = new AbortController();
+  const onParentAbort = (): void => controller.abort(parent.reason);
+  parent.addEventListener('abort', onParentAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(new Error('timeout'));
+      reject(new Error(`timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([check(controller.signal), deadline]);
+  } finally {
+    clearTimeout(timer);
+    parent.removeEventListener('abort', onParentAbort);
+  }
+}
+
+/** One check of one probe, recorded. Never throws. */
+export async function checkProbe(
+  ctx: Ctx,
+  probe: LoadedProbe,
+  phase: Phase,
+  journal: Journal,
+  listener?: RunListener,
+): Promise<ProbeOutcome> {
+  const start = performance.now();
+  let outcome: Omit<ProbeOutcome, 'ms'>;
+  try {
+    const result = await withDeadline((s) => probe.probe.check(ctx, probe.params, s), probe.timeoutMs, ctx.signal);
+    outcome = {
+      probe: probe.name,
+      type: probe.type,
+      status: result.ok ? 'ok' : 'breach',
+      value: result.value ?? null,
+      detail: result.detail,
+    };
+  } catch (err) {
+    outcome = { probe: probe.name, type: probe.type, status: 'error', value: null, detail: errorMessage(err) };
+  }
+  const ms = performance.now() - start;
+  const full: ProbeOutcome = { ...outcome, ms: Math.round(ms * 100) / 100 };
+  journal.recordProbe({ runId: ctx.runId, phase, ...full, at: Date.now() });
+  probeChecksTotal.inc({ type: probe.type, phase, status: full.status });
+  probeLatencySeconds.observe({ type: probe.type }, ms / 1000);
+  listener?.({ kind: 'probe', phase, ...full });
+  if (full.status !== 'ok') ctx.log.warn('probe not ok', { phase, probe: probe.name, status: full.status, detail: full.detail });
+  return full;
+}
+
+/** Every probe of a phase, checked at once. */
+export async function checkPhase(
+  ctx: Ctx,
+  probes: readonly LoadedProbe[],
+  phase: Phase,
+  journal: Journal,
+  listener?: RunListener,
+): Promise<ProbeOutcome[]> {
+  const due = probes.filter((p) => p.phases.includes(phase));
+  return Promise.all(due.map((p) => checkProbe(ctx, p, phase, journal, listener)));
+}
+
+/** One line summing up the failed checks of a phase, for records and verdicts. */
+export function describeFailures(outcomes: readonly ProbeOutcome[]): string {
+  return outcomes
+    .filter((o) => o.status !== 'ok')
+    .map((o) => `${o.probe} ${o.status}: ${o.detail}`)
+    .join('; ');
+}
