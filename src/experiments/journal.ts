@@ -164,20 +164,32 @@ export class Journal {
 
   /** Appends a probe check to its run (which must exist). */
   recordProbe(probe: ProbeRecord): void {
-    this.#write(`probe ${probe.probe} of run ${probe.runId}`, () =>
-      this.#run(
-        `INSERT INTO probes (run_id, phase, probe, type, status, value, detail, at, ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        probe.runId,
-        probe.phase,
-        probe.probe,
-        probe.type,
-        probe.status,
-        JSON.stringify(probe.value ?? null),
-        probe.detail,
-        epochMs(probe.at, 'at'),
-        probe.ms,
-      ),
+    this.recordProbes([probe]);
+  }
+
+  /** Records the checks of one probe round in one transaction (one commit, not one per check). */
+  recordProbes(probes: readonly ProbeRecord[]): void {
+    if (!probes.length) return;
+    this.#write(`${probes.length} probe result(s) of run ${probes[0]!.runId}`, () =>
+      this.#immediate(() => {
+        for (const probe of probes) this.#insertProbe(probe);
+      }),
+    );
+  }
+
+  #insertProbe(probe: ProbeRecord): void {
+    this.#run(
+      `INSERT INTO probes (run_id, phase, probe, type, status, value, detail, at, ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      probe.runId,
+      probe.phase,
+      probe.probe,
+      probe.type,
+      probe.status,
+      JSON.stringify(probe.value ?? null),
+      probe.detail,
+      epochMs(probe.at, 'at'),
+      probe.ms,
     );
   }
 

@@ -43,14 +43,8 @@ async function withDeadline(
   }
 }
 
-/** One check of one probe, recorded. Never throws. */
-export async function checkProbe(
-  ctx: Ctx,
-  probe: LoadedProbe,
-  phase: Phase,
-  journal: Journal,
-  listener?: RunListener,
-): Promise<ProbeOutcome> {
+/** One check of one probe, counted and reported (the caller records it in the journal). Never throws. */
+async function checkProbe(ctx: Ctx, probe: LoadedProbe, phase: Phase, listener?: RunListener): Promise<ProbeOutcome> {
   const start = performance.now();
   let outcome: Omit<ProbeOutcome, 'ms'>;
   try {
@@ -67,7 +61,6 @@ export async function checkProbe(
   }
   const ms = performance.now() - start;
   const full: ProbeOutcome = { ...outcome, ms: Math.round(ms * 100) / 100 };
-  journal.recordProbe({ runId: ctx.runId, phase, ...full, at: Date.now() });
   probeChecksTotal.inc({ type: probe.type, phase, status: full.status });
   probeLatencySeconds.observe({ type: probe.type }, ms / 1000);
   listener?.({ kind: 'probe', phase, ...full });
@@ -75,7 +68,7 @@ export async function checkProbe(
   return full;
 }
 
-/** Every probe of a phase, checked at once. */
+/** Every probe of a phase, checked at once, and recorded in one journal commit. */
 export async function checkPhase(
   ctx: Ctx,
   probes: readonly LoadedProbe[],
@@ -84,7 +77,10 @@ export async function checkPhase(
   listener?: RunListener,
 ): Promise<ProbeOutcome[]> {
   const due = probes.filter((p) => p.phases.includes(phase));
-  return Promise.all(due.map((p) => checkProbe(ctx, p, phase, journal, listener)));
+  const outcomes = await Promise.all(due.map((p) => checkProbe(ctx, p, phase, listener)));
+  const at = Date.now();
+  journal.recordProbes(outcomes.map((o) => ({ runId: ctx.runId, phase, ...o, at })));
+  return outcomes;
 }
 
 /** One line summing up the failed checks of a phase, for records and verdicts. */
