@@ -14,6 +14,8 @@ export interface CliOptions {
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
   logFormat?: LogFormat;
   json?: boolean;
+  /** The command prints live progress (run, demo). */
+  progress?: boolean;
 }
 
 export interface CliContext {
@@ -27,7 +29,9 @@ export interface CliContext {
 export async function loadCliConfig(options: CliOptions): Promise<Config> {
   const config = await loadConfig(options.config);
   const format = options.logFormat ?? (config.log.format === 'auto' ? (process.stderr.isTTY ? 'text' : 'json') : config.log.format);
-  configureLogger({ level: options.logLevel ?? config.log.level, format });
+  // while progress is printed, info lines would repeat it: show warnings and errors only, unless asked
+  const level = options.logLevel ?? (options.progress && config.log.level !== 'debug' ? 'warn' : config.log.level);
+  configureLogger({ level, format });
   return config;
 }
 

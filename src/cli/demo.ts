@@ -36,7 +36,7 @@ export function compressTime(exp: LoadedExperiment, speed: number): LoadedExperi
 export async function demoCommand(options: CliOptions & { speed?: string }): Promise<void> {
   const speed = Number(options.speed ?? '10');
   if (!(speed > 0)) throw new Error(`--speed must be a positive number, got ${String(options.speed)}`);
-  const config = await loadCliConfig(options);
+  const config = await loadCliConfig({ ...options, progress: true });
   const storeDir = dirname(config.store.path);
   const lab = await startLab({ speed, ports: { kubernetes: 0, jupyterhub: 0 }, stateDir: resolve(storeDir, 'demo-lab') });
   const targets = {

@@ -14,6 +14,7 @@ export function progressPrinter(out: NodeJS.WriteStream): (event: RunEvent) => v
   const paint = (c: Colour, s: string): string => (tty ? `\x1b[${colours[c]}m${s}\x1b[0m` : s);
   let start = Date.now();
   let statusShown = false;
+  const lastStatus = new Map<string, string>();
   const elapsed = (): string => `+${((Date.now() - start) / 1000).toFixed(1).padStart(5)}s`;
   const line = (s: string): void => {
     if (statusShown) out.write('\r\x1b[2K');
@@ -31,6 +32,7 @@ export function progressPrinter(out: NodeJS.WriteStream): (event: RunEvent) => v
     switch (e.kind) {
       case 'run':
         start = e.at;
+        lastStatus.clear();
         line(paint('bold', `run ${e.runId} — ${e.experiment}${e.dryRun ? ' (dry run)' : ''}`));
         break;
       case 'state':
@@ -41,9 +43,12 @@ export function progressPrinter(out: NodeJS.WriteStream): (event: RunEvent) => v
         line(`${mark(e.status)} ${e.step} (${e.durationMs} ms)${e.detail ? ` — ${e.detail}` : ''}`);
         break;
       case 'probe': {
+        // a line when a probe's status changes (or on its first check); repeats only update the status line
         const text = `${mark(e.status)} [${e.phase}] ${e.probe}: ${e.detail} (${Math.round(e.ms)} ms)`;
-        if (e.phase === 'during' && e.status === 'ok') status(text);
+        const key = `${e.phase}:${e.probe}`;
+        if (lastStatus.get(key) === e.status) status(text);
         else line(text);
+        lastStatus.set(key, e.status);
         break;
       }
       case 'fault':

@@ -13,7 +13,7 @@ import { progressPrinter } from './progress.js';
 /** Runs one experiment file and sets the exit code from its outcome. */
 export async function runCommand(file: string, options: CliOptions & { dryRun?: boolean }): Promise<void> {
   const experiment = await loadExperiment(file);
-  const cli = await openCliContext(options);
+  const cli = await openCliContext({ ...options, progress: !options.json });
   const stop = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {

@@ -64,7 +64,11 @@ async function checkProbe(ctx: Ctx, probe: LoadedProbe, phase: Phase, listener?:
   probeChecksTotal.inc({ type: probe.type, phase, status: full.status });
   probeLatencySeconds.observe({ type: probe.type }, ms / 1000);
   listener?.({ kind: 'probe', phase, ...full });
-  if (full.status !== 'ok') ctx.log.warn('probe not ok', { phase, probe: probe.name, status: full.status, detail: full.detail });
+  if (full.status !== 'ok') {
+    // during recovery a failing check is expected until the platform is back: not a warning
+    const level = phase === 'after' ? 'debug' : 'warn';
+    ctx.log.log(level, 'probe not ok', { phase, probe: probe.name, status: full.status, detail: full.detail });
+  }
   return full;
 }
 
