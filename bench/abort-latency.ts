@@ -36,8 +36,20 @@ const flipping = defineProbe({
   check: async () => (performance.now() >= flipAt ? { ok: false, value: 0, detail: 'flipped' } : { ok: true, value: 1, detail: 'fine' }),
 });
 
+const userReady = (): boolean =>
+  lab.world.pods('jhub').some((p) => p.metadata?.name === 'jupyter-user-001' && !p.metadata.deletionTimestamp &&
+    (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
+async function waitUserReady(): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!userReady()) {
+    if (Date.now() > deadline) throw new Error('jupyter-user-001 did not come back Ready');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const latencies: number[] = [];
 for (let i = 0; i < TRIALS; i++) {
+  await waitUserReady();
   restoreCalledAt = 0;
   flipAt = Infinity;
   const exp: LoadedExperiment = {

@@ -43,7 +43,7 @@ const fault = defineFault({
   select: async () => Array.from({ length: TARGETS }, (_, i) => ({ kind: 'bench', id: `t${i}`, name: `t${i}`, ready: true, attributes: {} })),
   plan: async (_c, ref) => ({ type: 'bench.item.touch', target: ref, data: { name: ref.name } }),
   inject: async (_c, ref) => void items.add(ref.name),
-  restore: async (plan) => void items.delete(plan.target.name),
+  restore: async (_c, plan) => void items.delete(plan.target.name),
   describe: (ref) => `touch ${ref.name}`,
 });
 const intents: number[] = [];

@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigInvalidError, GamedayError, errorMessage, type PositionedIssue } from './errors.js';
-import { Duration, formatDuration } from './experiments/duration.js';
+import { Duration, formatDuration } from './duration.js';
 import { MaxUnavailable } from './experiments/schema.js';
 import type { LogFormat, LogLevel } from './log.js';
 import type { TargetModule } from './targets/types.js';

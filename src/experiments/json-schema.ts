@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import * as builtIn from '../targets/registry.js';
 import type { AnyFaultType, AnyProbeType } from '../targets/types.js';
-import { Duration } from './duration.js';
+import { Duration } from '../duration.js';
 import type { TypeRegistry } from './load.js';
 import { ExperimentFile, FaultTarget, probeCommonKeys } from './schema.js';
 

@@ -5,7 +5,7 @@
  * left open here and checked by that type's schemas in load.ts.
  */
 import { z } from 'zod';
-import { Duration } from './duration.js';
+import { Duration } from '../duration.js';
 import { describeValue } from '../yaml-file.js';
 
 /** When a probe runs: before the fault, while it holds, after restore. */

@@ -6,6 +6,7 @@
  * for, and are never shown in details or errors.
  */
 import { z } from 'zod';
+import { DURATION_PATTERN, parseDuration } from '../../duration.js';
 import { errorMessage, TargetError } from '../../errors.js';
 import { resolveSecret, type SecretRef } from '../../secrets.js';
 import { defineProbe, type Ctx } from '../types.js';
@@ -14,14 +15,11 @@ import { HttpSettings } from './settings.js';
 
 const Status = z.number().int().min(100).max(599);
 
-/** Durations as experiment files write them (`500ms`, `2s`, `1m30s`); the same form as the engine's. */
-const DURATION = /^(?=\d)(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-
-/** Milliseconds of a duration already checked against DURATION. */
+/** Milliseconds of a duration already checked against the shared pattern. */
 export function durationMs(text: string): number {
-  const m = DURATION.exec(text);
-  if (!m) throw new TypeError(`not a duration: ${text}`);
-  return Number(m[1] ?? 0) * 3_600_000 + Number(m[2] ?? 0) * 60_000 + Number(m[3] ?? 0) * 1_000 + Number(m[4] ?? 0);
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new TypeError(`not a duration: ${text}`);
+  return ms;
 }
 
 function isRegex(source: string): boolean {
@@ -45,7 +43,7 @@ export const HttpProbeParams = z
     /** A regular expression the body must match. */
     bodyMatch: z.string().refine(isRegex, 'not a valid regular expression').optional(),
     /** Slowest acceptable answer, body included: `500ms`, `2s`. */
-    maxLatency: z.string().regex(DURATION, 'expected a duration like 500ms or 2s').optional(),
+    maxLatency: z.string().regex(DURATION_PATTERN, 'expected a duration like 500ms or 2s').optional(),
     /** Extra request headers; not secret (they are shown in records). */
     headers: z.record(z.string().min(1), z.string()).optional(),
   })

@@ -8,6 +8,7 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { z } from 'zod';
+import { DURATION_PATTERN, parseDuration } from '../../duration.js';
 import { TargetError } from '../../errors.js';
 import { defineFault, type Json, type ProbeResult, type RestorePlan, type TargetRef } from '../types.js';
 import { kubeClients, type KubeClients } from './client.js';
@@ -27,13 +28,11 @@ export const PodDeleteTarget = z
   .strict();
 export type PodDeleteTarget = z.infer<typeof PodDeleteTarget>;
 
-const DURATION = /^(?=\d)(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-
-/** Whole seconds of a duration written `30s`, `1m`, `1m30s`, `1h`. */
+/** Whole seconds of a duration written `30s`, `1m`, `1m30s`, `1h` (the shared duration form). */
 export function durationSeconds(text: string): number {
-  const m = DURATION.exec(text);
-  if (!m) throw new TypeError(`not a duration: ${text}`);
-  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new TypeError(`not a duration: ${text}`);
+  return Math.floor(ms / 1000);
 }
 
 /** `spec.fault.params`: the grace period (`0s` kills at once); absent, the pod's own terminationGracePeriodSeconds. */
@@ -41,7 +40,8 @@ export const PodDeleteParams = z
   .object({
     gracePeriod: z
       .string()
-      .regex(DURATION, 'expected a duration in whole seconds, such as 0s, 30s, 1m30s')
+      .regex(DURATION_PATTERN, 'expected a duration in whole seconds, such as 0s, 30s, 1m30s')
+      .refine((text) => (parseDuration(text) ?? 1) % 1000 === 0, 'expected a duration in whole seconds, such as 0s, 30s, 1m30s')
       .optional(),
   })
   .strict();

@@ -4,7 +4,7 @@
  * number is never a duration (its unit would be a guess).
  */
 import { z } from 'zod';
-import { describeValue } from '../yaml-file.js';
+import { describeValue } from './yaml-file.js';
 
 /** The accepted form, also used as the JSON Schema `pattern`. */
 export const DURATION_PATTERN = /^(?=\d)(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;

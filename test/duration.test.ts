@@ -1,5 +1,5 @@
 import test from 'ava';
-import { Duration, formatDuration, parseDuration } from '../../src/experiments/duration.js';
+import { Duration, formatDuration, parseDuration } from '../src/duration.js';
 
 test('durations in each unit parse to milliseconds', (t) => {
   t.is(parseDuration('500ms'), 500);
