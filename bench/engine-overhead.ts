@@ -22,7 +22,7 @@ const ROUNDS = Number(process.env['ROUNDS'] ?? 100);
 const log = winston.createLogger({ silent: true });
 const journal = Journal.open(join(mkdtempSync(join(tmpdir(), 'gameday-bench-')), 'bench.db'));
 const instant = defineProbe({ type: 'bench.instant', description: 'answers at once', params: z.object({}).strict(), check: async () => ({ ok: true, value: 1, detail: 'ok' }) });
-const probes: LoadedProbe[] = Array.from({ length: PROBES }, (_, i) => ({ name: `p${i}`, type: 'bench.instant', probe: instant, phases: ['during'], timeoutMs: 5000, params: {} }));
+const probes: LoadedProbe[] = Array.from({ length: PROBES }, (_, i) => ({ name: `p${i}`, type: 'bench.instant', probe: instant, phases: ['during'], timeoutMs: 5000, onError: 'fail', params: {} }));
 
 const run = journal.createRun({ id: 'bench-run', experiment: 'bench', file: 'bench', dryRun: false, spec: {} });
 const ctx = makeCtx(run.id, log, new AbortController().signal, {});

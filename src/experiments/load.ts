@@ -192,6 +192,7 @@ function build(file: string, data: unknown, doc: ExperimentFile, fault: CheckedF
     probe: (probes[i] as CheckedProbe).probe,
     phases: p.phases,
     timeoutMs: p.timeout ?? steady.timeout,
+    onError: p.onError,
     params: (probes[i] as CheckedProbe).params,
   }));
   const { count, percent } = spec.fault.target;

@@ -14,6 +14,8 @@ export interface LoadedProbe {
   phases: Phase[];
   /** Per-check deadline in ms; a check that takes longer is a probe error. */
   timeoutMs: number;
+  /** A probe error (system unreachable) counts against the hypothesis (`fail`, the default) or is only recorded (`ignore`). */
+  onError: 'fail' | 'ignore';
   /** The probe's own params, already parsed by `probe.params`. */
   params: unknown;
 }

@@ -17,6 +17,8 @@ export interface ProbeOutcome {
   value: number | string | boolean | null;
   detail: string;
   ms: number;
+  /** A breach, or an error of a probe with `onError: fail`: the hypothesis does not hold. */
+  failed: boolean;
 }
 
 /** Runs `check` with a deadline; the timer and listener are always cleared. */
@@ -46,7 +48,7 @@ async function withDeadline(
 /** One check of one probe, counted and reported (the caller records it in the journal). Never throws. */
 async function checkProbe(ctx: Ctx, probe: LoadedProbe, phase: Phase, listener?: RunListener): Promise<ProbeOutcome> {
   const start = performance.now();
-  let outcome: Omit<ProbeOutcome, 'ms'>;
+  let outcome: Omit<ProbeOutcome, 'ms' | 'failed'>;
   try {
     const result = await withDeadline((s) => probe.probe.check(ctx, probe.params, s), probe.timeoutMs, ctx.signal);
     outcome = {
@@ -60,10 +62,11 @@ async function checkProbe(ctx: Ctx, probe: LoadedProbe, phase: Phase, listener?:
     outcome = { probe: probe.name, type: probe.type, status: 'error', value: null, detail: errorMessage(err) };
   }
   const ms = performance.now() - start;
-  const full: ProbeOutcome = { ...outcome, ms: Math.round(ms * 100) / 100 };
+  const failed = outcome.status === 'breach' || (outcome.status === 'error' && probe.onError === 'fail');
+  const full: ProbeOutcome = { ...outcome, ms: Math.round(ms * 100) / 100, failed };
   probeChecksTotal.inc({ type: probe.type, phase, status: full.status });
   probeLatencySeconds.observe({ type: probe.type }, ms / 1000);
-  listener?.({ kind: 'probe', phase, ...full });
+  listener?.({ kind: 'probe', phase, probe: full.probe, type: full.type, status: full.status, value: full.value, detail: full.detail, ms: full.ms });
   if (full.status !== 'ok') {
     // during recovery a failing check is expected until the platform is back: not a warning
     const level = phase === 'after' ? 'debug' : 'warn';
@@ -83,14 +86,14 @@ export async function checkPhase(
   const due = probes.filter((p) => p.phases.includes(phase));
   const outcomes = await Promise.all(due.map((p) => checkProbe(ctx, p, phase, listener)));
   const at = Date.now();
-  journal.recordProbes(outcomes.map((o) => ({ runId: ctx.runId, phase, ...o, at })));
+  journal.recordProbes(outcomes.map(({ failed: _failed, ...o }) => ({ runId: ctx.runId, phase, ...o, at })));
   return outcomes;
 }
 
-/** One line summing up the failed checks of a phase, for records and verdicts. */
+/** One line summing up the checks of a phase that count against the hypothesis ('' when none). */
 export function describeFailures(outcomes: readonly ProbeOutcome[]): string {
   return outcomes
-    .filter((o) => o.status !== 'ok')
+    .filter((o) => o.failed)
     .map((o) => `${o.probe} ${o.status}: ${o.detail}`)
     .join('; ');
 }

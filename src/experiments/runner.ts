@@ -233,7 +233,7 @@ class Run {
       if (during.length) {
         const outcomes = await checkPhase(this.ctx, during, 'during', this.o.journal, this.o.listener);
         if (this.stopReason) return;
-        const failed = outcomes.find((o) => o.status !== 'ok');
+        const failed = outcomes.find((o) => o.failed);
         if (failed) {
           const reason: AbortReason = failed.status === 'breach' ? 'breach' : 'probe-error';
           this.stop(reason, `${reason} during the fault: ${describeFailures(outcomes)}`);
@@ -312,6 +312,7 @@ class Run {
       type: `${fault.type}.verify`,
       phases: ['after'],
       timeoutMs,
+      onError: 'fail',
       params: undefined,
       probe: { type: `${fault.type}.verify`, description: 'the fault type\'s own recovery check', params: z.unknown(), check: (ctx) => verify(ctx, row.plan) },
     }));

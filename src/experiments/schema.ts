@@ -76,6 +76,10 @@ export const probeCommonKeys = {
     .min(1, { error: 'expected at least one of before, during, after' })
     .default([...PHASES]),
   timeout: Duration.optional(),
+  /** Whether a check that cannot reach its system counts against the hypothesis (`fail`) or is only recorded (`ignore`). */
+  onError: z
+    .enum(['fail', 'ignore'], { error: (issue) => `expected fail or ignore, got ${describeValue(issue.input)}` })
+    .default('fail'),
 };
 
 /** One entry of `spec.steadyState.probes`: the common keys, the type's own keys left open. */

@@ -212,3 +212,15 @@ test('only one run at a time: a second run while one holds the lock is refused',
   await t.throwsAsync(runExperiment({ experiment: experiment(world), journal: Journal.open(j.path), settings, ...quiet }), { instanceOf: LockHeldError });
   t.is((await first).outcome, 'passed');
 });
+
+test('a probe with onError: ignore records its errors but does not abort the run', async (t) => {
+  const world = fakeWorld(['a']);
+  const flaky = { ...probe(world, 'flaky-monitor', ['during']), onError: 'ignore' as const };
+  const j = journal();
+  world.answers.set('flaky-monitor', 'error');
+  const result = await runExperiment({ experiment: experiment(world, { probes: [probe(world, 'health', ['before', 'after']), flaky] }), journal: j, settings, ...quiet });
+  t.is(result.outcome, 'passed');
+  const checks = j.getRun(result.runId)!.probes.filter((p) => p.probe === 'flaky-monitor');
+  t.true(checks.length > 0);
+  t.true(checks.every((p) => p.status === 'error'));
+});
