@@ -1,0 +1,154 @@
+/**
+ * The simulated JupyterCloud: one clock, one Kubernetes cluster (store + controllers +
+ * kubelets), JupyterHub's state, and the faults of the lab's own APIs. Rules: all simulated
+ * behaviour runs on `clock` and stops with `close()`; readers get copies, never the stored
+ * objects; steering methods change the world the way the real platform would change
+ * (through the cluster's objects), so every client sees the same truth.
+ */
+import { EventEmitter } from 'node:events';
+import { ApiFaults } from './api-faults.js';
+import { SimClock } from './clock.js';
+import { JupyterHubModel } from './jupyterhub-model.js';
+import { Cluster } from './kubernetes/cluster.js';
+import { DeploymentController } from './kubernetes/deployment-controller.js';
+import { DisruptionController } from './kubernetes/disruption.js';
+import { GarbageCollector } from './kubernetes/garbage-collector.js';
+import { Kubelets } from './kubernetes/kubelet.js';
+import { NodeLifecycle } from './kubernetes/node-lifecycle.js';
+import { ReplicaSetController } from './kubernetes/replicaset-controller.js';
+import { seedCluster } from './kubernetes/seed.js';
+import { DEFAULT_HISTORY, ObjectStore, type StoreEvent } from './kubernetes/store.js';
+import type { ConditionStatus, Deployment, KubeObject, Node, Pod, ReplicaSet } from './kubernetes/types.js';
+
+/** How the world is built. */
+export interface WorldOptions {
+  speed?: number;
+  workers?: number;
+  userPods?: number;
+  /** Events kept for watch replay (older resourceVersions get 410). */
+  watchHistory?: number;
+}
+
+/** A change of the world's Kubernetes objects (what a watch would see). */
+export type WorldChange = StoreEvent;
+
+interface WorldEvents {
+  change: [WorldChange];
+  error: [unknown];
+}
+
+interface Part {
+  start?(): void;
+  stop(): void;
+}
+
+/** The lab's whole simulated platform. Construct, `start()`, then `close()`. */
+export class World extends EventEmitter<WorldEvents> {
+  readonly clock: SimClock;
+  readonly apiFaults = new ApiFaults();
+  readonly store: ObjectStore;
+  readonly cluster: Cluster;
+  readonly jupyterhub: JupyterHubModel;
+  /** Errors raised inside simulated behaviour (timer callbacks, listeners); empty in a healthy lab. */
+  readonly internalErrors: unknown[] = [];
+  private readonly nodeLifecycle: NodeLifecycle;
+  private readonly parts: Part[];
+  private started = false;
+  private closed = false;
+
+  constructor(private readonly options: WorldOptions = {}) {
+    super();
+    const report = (error: unknown): void => this.report(error);
+    this.clock = new SimClock(options.speed ?? 1, report);
+    this.store = new ObjectStore(() => this.clock.now(), options.watchHistory ?? DEFAULT_HISTORY, report);
+    this.cluster = new Cluster(this.store, this.clock);
+    this.jupyterhub = new JupyterHubModel(this.cluster);
+    this.nodeLifecycle = new NodeLifecycle(this.cluster);
+    this.parts = [
+      new Kubelets(this.cluster),
+      new ReplicaSetController(this.cluster),
+      new DeploymentController(this.cluster),
+      new GarbageCollector(this.cluster),
+      new DisruptionController(this.cluster),
+      this.nodeLifecycle,
+    ];
+  }
+
+  /** Seeds the platform and starts every controller. Idempotent. */
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    seedCluster(this.cluster, { workers: this.options.workers ?? 4, userPods: this.options.userPods ?? 6 });
+    this.jupyterhub.adoptUserPods();
+    this.store.subscribe((event) => this.emit('change', event));
+    for (const part of this.parts) part.start?.();
+  }
+
+  /** Stops every controller and timer. Idempotent; runs every step even when one fails. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const failures: unknown[] = [];
+    for (const part of this.parts) {
+      try {
+        part.stop();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    this.clock.close();
+    this.removeAllListeners('change');
+    if (failures.length > 0) throw new AggregateError(failures, 'world close failed');
+  }
+
+  /** Pods (copies), in one namespace or all. */
+  pods(namespace?: string): Pod[] {
+    return structuredClone(this.store.list('pods', namespace)) as Pod[];
+  }
+
+  /** Nodes (copies). */
+  nodes(): Node[] {
+    return structuredClone(this.store.list('nodes')) as Node[];
+  }
+
+  /** Deployments (copies), in one namespace or all. */
+  deployments(namespace?: string): Deployment[] {
+    return structuredClone(this.store.list('deployments.apps', namespace)) as Deployment[];
+  }
+
+  /** ReplicaSets (copies), in one namespace or all. */
+  replicaSets(namespace?: string): ReplicaSet[] {
+    return structuredClone(this.store.list('replicasets.apps', namespace)) as ReplicaSet[];
+  }
+
+  /** Any stored object by resource key (`pods`, `deployments.apps`, …), as a copy. */
+  object(key: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const found = this.store.get(key, namespace, name);
+    return found ? structuredClone(found) : undefined;
+  }
+
+  /** While broken, the Deployment's new pods crash-loop and never become Ready; existing Ready pods are untouched. */
+  setDeploymentBroken(namespace: string, name: string, broken: boolean): void {
+    this.cluster.setDeploymentBroken(namespace, name, broken);
+  }
+
+  /**
+   * Sets a node's Ready condition. Not Ready taints the node, turns its pods not Ready and
+   * evicts them after their toleration (300 s simulated); Ready again undoes it. Hook for the
+   * OpenStack coupling (a stopped VM makes its node Unknown after the grace period).
+   */
+  setNodeReady(name: string, status: ConditionStatus | boolean): boolean {
+    const value: ConditionStatus = status === true ? 'True' : status === false ? 'False' : status;
+    return this.nodeLifecycle.setNodeReady(name, value);
+  }
+
+  /** Whether /hub/health would answer 200 (a hub pod and a proxy pod serve). */
+  hubHealthy(): boolean {
+    return this.jupyterhub.hubReady() && this.jupyterhub.proxyReady();
+  }
+
+  private report(error: unknown): void {
+    this.internalErrors.push(error);
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+}
