@@ -20,7 +20,7 @@ test('plain progress prints each step, a probe line only when its status changes
   }
   print({ kind: 'verdict', outcome: 'passed', reason: 'recovered in 1.2s', recoveryMs: 1200 });
   const lines = text().trim().split('\n');
-  t.false(/\x1b\[/.test(text()), 'no escape codes when not a terminal');
+  t.false(text().includes('\u001b['), 'no escape codes when not a terminal');
   t.is(lines.filter((l) => l.includes('hub-health')).length, 2);
   t.regex(lines.at(-1) ?? '', /verdict: PASSED — recovered in 1\.2s$/);
   t.regex(text(), /✔ preflight \(3 ms\) — chosen: jhub\/hub-1/);
