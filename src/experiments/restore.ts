@@ -27,11 +27,20 @@ export async function restoreFault(
   backoff: Partial<BackoffOptions> = {},
 ): Promise<void> {
   const log = ctx.log.child({ fault: row.id, type: row.type, target: row.target.id });
+  // bookkeeping must never stop a restore: a journal write that fails is logged, and the
+  // fault, still recorded as not restored, is restored again (harmlessly) at the next start
+  const note = (what: string, write: () => void): void => {
+    try {
+      write();
+    } catch (err) {
+      log.error('journal write failed during restore', { what, error: errorMessage(err) });
+    }
+  };
   try {
     await retry(
       async () => {
         await fault.restore(ctx, row.plan);
-        journal.recordRestoreAttempt(row.id, null);
+        note('restore attempt', () => journal.recordRestoreAttempt(row.id, null));
         restoreAttemptsTotal.inc({ fault: row.type, result: 'ok' });
       },
       {
@@ -40,7 +49,7 @@ export async function restoreFault(
         maxDelayMs: settings.maxDelayMs,
         ...backoff,
         onError: (err, attempt, nextDelayMs) => {
-          journal.recordRestoreAttempt(row.id, errorMessage(err));
+          note('restore attempt', () => journal.recordRestoreAttempt(row.id, errorMessage(err)));
           restoreAttemptsTotal.inc({ fault: row.type, result: 'error' });
           log.error('restore attempt failed', { attempt, of: settings.attempts, nextDelayMs, error: errorMessage(err) });
         },
@@ -58,7 +67,7 @@ export async function restoreFault(
       { cause: err },
     );
   }
-  journal.markRestored(row.id);
+  note('restored', () => journal.markRestored(row.id));
   faultActive.set({ experiment, fault: row.type, target: row.target.name }, 0);
   log.info('fault restored');
 }

@@ -165,9 +165,10 @@ class Run {
     }
 
     this.setState('steady-before');
+    const steadyStart = Date.now();
     const before = await checkPhase(this.ctx, this.exp.steadyState.probes, 'before', this.o.journal, this.o.listener);
     const notSteady = describeFailures(before);
-    this.record('steady-before', notSteady ? 'failed' : 'ok', Date.now(), notSteady || `${before.length} probes ok`);
+    this.record('steady-before', notSteady ? 'failed' : 'ok', steadyStart, notSteady || `${before.length} probes ok`);
     if (notSteady) return this.finish('not-steady', `not steady before injection: ${notSteady}`);
     if (this.stopReason) return this.finishStopped();
 
@@ -246,7 +247,12 @@ class Run {
   }
 
   private async restoreAndRecover(): Promise<RunResult> {
-    this.setState('restoring');
+    try {
+      this.setState('restoring');
+    } catch (err) {
+      // the journal failing must never keep a fault in place: restore anyway
+      this.log.error('could not record the restoring state; restoring anyway', { error: errorMessage(err) });
+    }
     const failed = await this.restoreAll();
     if (failed) return this.finish('restore-failed', failed);
     if (this.stopReason?.reason === 'halt' || this.stopReason?.reason === 'signal') return this.finishStopped();

@@ -224,3 +224,14 @@ test('a probe with onError: ignore records its errors but does not abort the run
   t.true(checks.length > 0);
   t.true(checks.every((p) => p.status === 'error'));
 });
+
+test('a journal that fails during the hold still gets the fault restored on the platform', async (t) => {
+  const world = fakeWorld(['a']);
+  const j = journal();
+  setTimeout(() => j.close(), 150);
+  const outcome = await runExperiment({ experiment: experiment(world, { durationMs: 20_000 }), journal: j, settings: { ...settings, safety: { oneRunAtATime: false } }, ...quiet })
+    .then((r) => r.outcome, (err: unknown) => `threw: ${String(err)}`);
+  t.regex(outcome, /threw: .*journal|closed|not open/i);
+  t.deepEqual(world.calls.map((c) => c.op), ['inject', 'restore']);
+  t.false(world.items.get('a')?.broken);
+});
