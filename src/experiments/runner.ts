@@ -202,7 +202,7 @@ class Run {
         await fault.fault.plan(this.ctx, ref, fault.params);
         lines.push(`would ${fault.fault.describe(ref, fault.params)} for ${this.exp.fault.durationMs / 1000}s, then restore`);
       }
-    }, () => lines.join('\n'));
+    }, () => `${lines.length} change(s) planned, none made`);
     this.o.listener?.({ kind: 'plan', lines });
     return this.finish('dry-run', lines.join('; '));
   }
