@@ -7,22 +7,8 @@
  */
 import { TargetError } from '../../errors.js';
 import { redactText } from '../../log.js';
+import { NO_ANSWER_CODES, networkCode } from '../transport-errors.js';
 
-const NO_ANSWER = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
 
 /** `origin + path` of a URL: no user, password, query or fragment. */
 export function safeUrl(url: string): string {
@@ -34,27 +20,17 @@ export function safeUrl(url: string): string {
   }
 }
 
-/** The first `code` or DOMException name along the cause chain. */
-function codeOf(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
-    const { code, name, cause } = e as { code?: unknown; name?: unknown; cause?: unknown };
-    if (typeof code === 'string') return code;
-    if (name === 'TimeoutError' || name === 'AbortError') return name;
-    e = cause;
-  }
-  return undefined;
-}
 
 /** Turns what `fetch` threw for `method url` into a TargetError; `signal` tells an abort from a failure. */
 export function httpError(err: unknown, method: string, url: string, signal?: AbortSignal): TargetError {
   if (err instanceof TargetError) return err;
   const where = `${method} ${safeUrl(url)}`;
   if (signal?.aborted) return new TargetError(`${where}: aborted before an answer`, { retryable: true, cause: err });
-  const code = codeOf(err);
+  const code = networkCode(err);
   if (code === 'TimeoutError' || code === 'AbortError') {
     return new TargetError(`${where}: timed out before an answer`, { retryable: true, cause: err });
   }
-  if (code && NO_ANSWER.has(code)) {
+  if (code && NO_ANSWER_CODES.has(code)) {
     return new TargetError(`${where}: no answer (${code})`, { retryable: true, cause: err });
   }
   const detail = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);

@@ -6,22 +6,8 @@
  */
 import { TargetError } from '../../errors.js';
 import { redactText } from '../../log.js';
+import { isRetryableStatus, NO_ANSWER_CODES, networkCode } from '../transport-errors.js';
 
-const RETRYABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
 
 interface ApiFailure {
   code: number;
@@ -51,22 +37,7 @@ function statusText(body: unknown): string {
   return [s.reason, s.message].filter((v): v is string => typeof v === 'string' && v !== '').join(': ');
 }
 
-/** The first `code` (ECONNREFUSED, UND_ERR_…) or DOMException name along the cause chain. */
-function networkCode(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
-    if (typeof e !== 'object') return undefined;
-    const { code, name, cause } = e as { code?: unknown; name?: unknown; cause?: unknown };
-    if (typeof code === 'string') return code;
-    if (name === 'TimeoutError' || name === 'AbortError') return name;
-    e = cause;
-  }
-  return undefined;
-}
 
-/** Whether an HTTP status may succeed when retried: 408, 429 and every 5xx. */
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
-}
 
 /** Turns whatever a Kubernetes call threw into a TargetError naming `action`; `signal` tells an abort from a failure. */
 export function kubernetesError(err: unknown, action: string, signal?: AbortSignal): TargetError {
@@ -87,7 +58,7 @@ export function kubernetesError(err: unknown, action: string, signal?: AbortSign
   if (code === 'TimeoutError' || code === 'AbortError') {
     return new TargetError(`Kubernetes ${action}: request timed out or was aborted`, { retryable: true, cause: err });
   }
-  if (code && RETRYABLE_CODES.has(code)) {
+  if (code && NO_ANSWER_CODES.has(code)) {
     return new TargetError(`Kubernetes ${action}: cannot reach the API server (${code})`, { retryable: true, cause: err });
   }
   const message = err instanceof Error ? err.message : String(err);

@@ -1,0 +1,39 @@
+/**
+ * What every target that speaks HTTP shares about failed calls: which low-level errors
+ * mean "no answer" (worth retrying), and which HTTP statuses may succeed on a retry. Each
+ * target still turns errors into TargetErrors in its own errors.ts, with its own wording.
+ */
+
+/** Socket and undici error codes that mean the request got no answer at all. */
+export const NO_ANSWER_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** The first `code` (ECONNREFUSED, UND_ERR_…) or DOMException name (TimeoutError, AbortError) along the cause chain. */
+export function networkCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    if (typeof e !== 'object') return undefined;
+    const { code, name, cause } = e as { code?: unknown; name?: unknown; cause?: unknown };
+    if (typeof code === 'string') return code;
+    if (name === 'TimeoutError' || name === 'AbortError') return name;
+    e = cause;
+  }
+  return undefined;
+}
+
+/** Whether an HTTP status may succeed when retried: 408, 429 and every 5xx. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
