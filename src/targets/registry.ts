@@ -5,8 +5,9 @@
 import type { AnyFaultType, AnyProbeType, TargetModule } from './types.js';
 import { http } from './http/index.js';
 import { kubernetes } from './kubernetes/index.js';
+import { openstack } from './openstack/index.js';
 
-export const targets: readonly TargetModule[] = [http, kubernetes];
+export const targets: readonly TargetModule[] = [http, kubernetes, openstack];
 
 /** Fault types by id. */
 export const faultTypes: ReadonlyMap<string, AnyFaultType> = new Map(
