@@ -19,7 +19,7 @@ import { EXIT } from './exit-codes.js';
 import { progressPrinter } from './progress.js';
 
 /** Target systems the lab serves in this version. */
-const LAB_TARGETS = ['kubernetes.', 'http'];
+const LAB_TARGETS = ['kubernetes.', 'openstack.', 'http'];
 
 /** The experiment with its times divided by `speed` (never below 100 ms per step). */
 export function compressTime(exp: LoadedExperiment, speed: number): LoadedExperiment {
@@ -38,18 +38,19 @@ export async function demoCommand(options: CliOptions & { speed?: string }): Pro
   if (!(speed > 0)) throw new Error(`--speed must be a positive number, got ${String(options.speed)}`);
   const config = await loadCliConfig({ ...options, progress: true });
   const storeDir = dirname(config.store.path);
-  const lab = await startLab({ speed, ports: { kubernetes: 0, jupyterhub: 0 }, stateDir: resolve(storeDir, 'demo-lab') });
+  const lab = await startLab({ speed, ports: { kubernetes: 0, jupyterhub: 0, openstack: 0 }, stateDir: resolve(storeDir, 'demo-lab') });
   const targets = {
     ...config.targets,
     kubernetes: { kubeconfig: lab.kubeconfigPath },
     http: { endpoints: { jupyterhub: lab.endpoints.jupyterhub } },
+    openstack: { cloud: 'gameday-lab', cloudsFile: lab.cloudsYamlPath },
   };
   const settings = engineSettings(config, targets);
   const journal = Journal.open(config.store.path);
   const out = process.stdout;
   const results: { exp: string; result: RunResult; report: string }[] = [];
   try {
-    out.write(`lab up: Kubernetes ${lab.endpoints.kubernetes}, JupyterHub ${lab.endpoints.jupyterhub} (speed ×${speed})\n`);
+    out.write(`lab up: Kubernetes ${lab.endpoints.kubernetes}, JupyterHub ${lab.endpoints.jupyterhub}, OpenStack ${lab.endpoints.openstack} (speed ×${speed})\n`);
     await recoverLeftovers({ journal, restore: settings.restore, targets });
     for (const file of catalogFiles()) {
       const exp = await loadExperiment(file);

@@ -9,12 +9,16 @@ function port(value: unknown, name: string): number {
 }
 
 /** Starts the lab, prints how to reach it, and keeps it up until interrupted. */
-export async function labCommand(options: { speed?: string; kubernetesPort?: string; jupyterhubPort?: string; stateDir?: string }): Promise<void> {
+export async function labCommand(options: { speed?: string; kubernetesPort?: string; jupyterhubPort?: string; openstackPort?: string; stateDir?: string }): Promise<void> {
   const speed = Number(options.speed ?? '1');
   if (!(speed > 0)) throw new Error(`--speed must be a positive number, got ${String(options.speed)}`);
   const lab = await startLab({
     speed,
-    ports: { kubernetes: port(options.kubernetesPort ?? 16443, 'kubernetes-port'), jupyterhub: port(options.jupyterhubPort ?? 18000, 'jupyterhub-port') },
+    ports: {
+      kubernetes: port(options.kubernetesPort ?? 16443, 'kubernetes-port'),
+      jupyterhub: port(options.jupyterhubPort ?? 18000, 'jupyterhub-port'),
+      openstack: port(options.openstackPort ?? 15000, 'openstack-port'),
+    },
     stateDir: resolve(options.stateDir ?? 'var/lab'),
   });
   process.stdout.write(
@@ -22,8 +26,11 @@ export async function labCommand(options: { speed?: string; kubernetesPort?: str
       `gameday lab is up (speed ×${speed})`,
       `  Kubernetes API  ${lab.endpoints.kubernetes}`,
       `  JupyterHub      ${lab.endpoints.jupyterhub}  (/hub/health, /hub/api)`,
+      `  OpenStack       ${lab.endpoints.openstack}  (Keystone v3; Nova and Neutron in its catalog)`,
       `  kubeconfig      ${lab.kubeconfigPath ?? '(not written)'}`,
+      `  clouds.yaml     ${lab.cloudsYamlPath ?? '(not written)'}  (clouds gameday-lab, gameday-lab-appcred)`,
       `try: kubectl --kubeconfig ${lab.kubeconfigPath ?? 'KUBECONFIG'} get pods -n jhub`,
+      `     OS_CLIENT_CONFIG_FILE=${lab.cloudsYamlPath ?? 'clouds.yaml'} openstack --os-cloud gameday-lab server list`,
       'Ctrl-C to stop.',
       '',
     ].join('\n'),

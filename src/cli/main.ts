@@ -83,6 +83,7 @@ program
   .option('--speed <x>', 'time scale (10 = ten times faster than real time)', '1')
   .option('--kubernetes-port <port>', 'Kubernetes API port', '16443')
   .option('--jupyterhub-port <port>', 'JupyterHub port', '18000')
+  .option('--openstack-port <port>', 'OpenStack (Keystone, Nova, Neutron) port', '15000')
   .option('--state-dir <dir>', 'where to write the kubeconfig', 'var/lab')
   .action(async (opts: Opts) => (await import('./lab.js')).labCommand({ ...global(), ...opts }));
 

@@ -35,8 +35,8 @@ export interface LabServerOptions {
   system: LabSystem;
   faults: ApiFaults;
   handle: FrameHandler;
-  /** The system's error body for a status (used for injected errors and unexpected failures). */
-  errorAnswer: (status: number, message: string) => ErrorAnswer;
+  /** The system's error body for a status (used for injected errors and unexpected failures); `url` is the request's. */
+  errorAnswer: (status: number, message: string, url: URL) => ErrorAnswer;
   onError?: (error: unknown) => void;
 }
 
@@ -91,6 +91,7 @@ export class LabServer {
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { system, faults, handle, errorAnswer } = this.options;
+    const url = requestUrl(req);
     try {
       const fault = faults.get(system);
       if (fault?.refuse) {
@@ -103,10 +104,9 @@ export class LabServer {
         return;
       }
       if (fault?.errorStatus && Math.random() < (fault.errorRate ?? 1)) {
-        sendAnswer(res, fault.errorStatus, errorAnswer(fault.errorStatus, 'injected fault'));
+        sendAnswer(res, fault.errorStatus, errorAnswer(fault.errorStatus, 'injected fault', url));
         return;
       }
-      const url = new URL(req.url ?? '/', 'http://lab.invalid');
       await handle(req, res, url);
     } catch (error) {
       if (this.aborter.signal.aborted) return;
@@ -115,9 +115,17 @@ export class LabServer {
         return;
       }
       this.options.onError?.(error);
-      if (!res.headersSent) sendAnswer(res, 500, errorAnswer(500, error instanceof Error ? error.message : String(error)));
+      if (!res.headersSent) sendAnswer(res, 500, errorAnswer(500, error instanceof Error ? error.message : String(error), url));
       else res.destroy();
     }
+  }
+}
+
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://lab.invalid');
+  } catch {
+    return new URL('/', 'http://lab.invalid');
   }
 }
 
@@ -158,30 +166,30 @@ export interface RouteContext {
   params: RouteParams;
 }
 
-/** A route handler. */
-export type RouteHandler = (ctx: RouteContext) => Promise<void> | void;
+/** A route handler (of a context type `C`, `RouteContext` by default). */
+export type RouteHandler<C = RouteContext> = (ctx: C) => Promise<void> | void;
 
-interface Route {
+interface Route<C> {
   method: string;
   parts: string[];
-  handler: RouteHandler;
+  handler: RouteHandler<C>;
 }
 
 /** Outcome of matching a request against the routes. */
-export type RouteMatch = { kind: 'found'; handler: RouteHandler; params: RouteParams } | { kind: 'not-found' } | { kind: 'method-not-allowed'; allow: string[] };
+export type RouteMatch<C = RouteContext> = { kind: 'found'; handler: RouteHandler<C>; params: RouteParams } | { kind: 'not-found' } | { kind: 'method-not-allowed'; allow: string[] };
 
 /** Method + path router; `:name` captures one segment. Rule: a known path with another method is 405, never 404. */
-export class Router {
-  private readonly routes: Route[] = [];
+export class Router<C = RouteContext> {
+  private readonly routes: Route<C>[] = [];
 
   /** Adds a route; returns the router for chaining. */
-  add(method: string, pattern: string, handler: RouteHandler): this {
+  add(method: string, pattern: string, handler: RouteHandler<C>): this {
     this.routes.push({ method: method.toUpperCase(), parts: splitPath(pattern), handler });
     return this;
   }
 
   /** Finds the route for a method and path. */
-  match(method: string, pathname: string): RouteMatch {
+  match(method: string, pathname: string): RouteMatch<C> {
     const parts = splitPath(pathname);
     const allow: string[] = [];
     for (const route of this.routes) {

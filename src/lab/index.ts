@@ -1,6 +1,7 @@
 /**
  * The built-in lab: a simulated JupyterCloud on 127.0.0.1 that speaks the real wire
- * protocols (Kubernetes API, JupyterHub REST), so real clients work against it unchanged.
+ * protocols (OpenStack Keystone/Nova/Neutron/Glance, Kubernetes API, JupyterHub REST), so
+ * real clients work against it unchanged.
  * Rules: `startLab` either returns a lab with every server listening or cleans up and
  * throws; `close()` is idempotent and runs every cleanup step even when one fails.
  * Production code never imports the lab; only the CLI's lab/demo commands and tests do.
@@ -12,19 +13,32 @@ import { hubErrorAnswer, hubHandler } from './jupyterhub.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { kubeHandler } from './kubernetes/router.js';
 import { statusForCode } from './kubernetes/status.js';
+import { renderCloudsYaml } from './openstack/clouds-yaml.js';
+import { openstackErrorAnswer, openstackHandler } from './openstack/router.js';
 import { World } from './world.js';
 
 export { World, type WorldChange, type WorldOptions } from './world.js';
 export { ApiFaults, type ApiFault, type LabSystem } from './api-faults.js';
 export { SimClock, type TimerHandle } from './clock.js';
 export type { ConditionStatus, Deployment, KubeObject, Node, Pod, ReplicaSet } from './kubernetes/types.js';
+export { ACTION_TIMINGS, type ServerAction } from './openstack/compute-actions.js';
+export { LAB_CLOUDS } from './openstack/clouds-yaml.js';
+export { LAB_OPENSTACK } from './openstack/identity.js';
+export { KUBELET_REGISTER_MS, NODE_MONITOR_GRACE_MS } from './openstack/node-coupling.js';
+export { CloudError } from './openstack/errors.js';
+export type { OpenStackChange, OpenStackCloud, PortInfo, ServerInfo } from './openstack/cloud.js';
+export type { PortRecord, SecurityGroupRecord, ServerRecord } from './openstack/types.js';
 
 /** How to start the lab. */
 export interface LabOptions {
   /** Interface to listen on; default 127.0.0.1. */
   host?: string;
-  /** 0 = ephemeral (tests); defaults 16443 / 18000. */
-  ports?: { kubernetes?: number; jupyterhub?: number };
+  /**
+   * 0 = ephemeral (tests); defaults 16443 / 18000 / 15000. A port left out is ephemeral too
+   * when every port given is 0, so callers that ask for ephemeral ports get them for every
+   * system, including systems added after they were written.
+   */
+  ports?: { kubernetes?: number; jupyterhub?: number; openstack?: number };
   /** Time scale: 10 = ten times faster than real time. Default 1. */
   speed?: number;
   /** Worker nodes worker-001..N; default 4. */
@@ -33,30 +47,44 @@ export interface LabOptions {
   userPods?: number;
   /** Token accepted by /hub/api; default 'lab-hub-token'. */
   hubToken?: string;
-  /** If set, `${stateDir}/kubeconfig` is written there. */
+  /** If set, `${stateDir}/kubeconfig` and `${stateDir}/clouds.yaml` are written there. */
   stateDir?: string;
 }
 
 /** A running lab. */
 export interface Lab {
-  endpoints: { kubernetes: string; jupyterhub: string };
+  /** Base URLs; `openstack` is Keystone's auth URL (`http://127.0.0.1:PORT/identity/v3`). */
+  endpoints: { kubernetes: string; jupyterhub: string; openstack: string };
   kubeconfigPath: string | undefined;
+  cloudsYamlPath: string | undefined;
   /** Kubeconfig YAML: cluster/context/user 'gameday-lab', namespace jhub, a bearer token the lab accepts. */
   kubeconfig(): string;
+  /** clouds.yaml: clouds 'gameday-lab' (password) and 'gameday-lab-appcred' (application credential). */
+  cloudsYaml(): string;
   world: World;
   /** Stops all servers, timers and watch streams. Idempotent. */
   close(): Promise<void>;
 }
 
 /** Default ports of the CLI's lab. */
-export const DEFAULT_LAB_PORTS = { kubernetes: 16443, jupyterhub: 18000 } as const;
+export const DEFAULT_LAB_PORTS = { kubernetes: 16443, jupyterhub: 18000, openstack: 15000 } as const;
 
 /** The bearer token in the lab's kubeconfig. */
 export const LAB_KUBE_TOKEN = 'lab-kube-token';
 
+type LabPorts = Record<keyof typeof DEFAULT_LAB_PORTS, number>;
+
+function labPorts(given: LabOptions['ports']): LabPorts {
+  const values = Object.values(given ?? {}).filter((p): p is number => p !== undefined);
+  const ephemeral = values.length > 0 && values.every((p) => p === 0);
+  const pick = (system: keyof LabPorts): number => given?.[system] ?? (ephemeral ? 0 : DEFAULT_LAB_PORTS[system]);
+  return { kubernetes: pick('kubernetes'), jupyterhub: pick('jupyterhub'), openstack: pick('openstack') };
+}
+
 /** Starts the lab: seeds the world, then listens for every system. */
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const host = options.host ?? '127.0.0.1';
+  const ports = labPorts(options.ports);
   const world = new World({ speed: options.speed ?? 1, workers: options.workers ?? 4, userPods: options.userPods ?? 6 });
   world.start();
   const report = (error: unknown): void => {
@@ -77,28 +105,43 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     errorAnswer: hubErrorAnswer,
     onError: report,
   });
+  let openstackBase = '';
+  const openstack = new LabServer({
+    system: 'openstack',
+    faults: world.apiFaults,
+    handle: openstackHandler({ cloud: world.openstack, identity: world.keystone, baseUrl: () => openstackBase }),
+    errorAnswer: openstackErrorAnswer,
+    onError: report,
+  });
   const closeAll = async (): Promise<void> => {
-    const results = await Promise.allSettled([kube.close(), hub.close(), Promise.resolve().then(() => world.close())]);
+    const results = await Promise.allSettled([kube.close(), hub.close(), openstack.close(), Promise.resolve().then(() => world.close())]);
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
     if (failures.length > 0) throw new AggregateError(failures, 'lab close failed');
   };
   try {
-    const kubernetes = await kube.listen(host, options.ports?.kubernetes ?? DEFAULT_LAB_PORTS.kubernetes);
+    const kubernetes = await kube.listen(host, ports.kubernetes);
     kubeAddress = kubernetes.replace(/^http:\/\//, '');
-    const jupyterhub = await hub.listen(host, options.ports?.jupyterhub ?? DEFAULT_LAB_PORTS.jupyterhub);
+    const jupyterhub = await hub.listen(host, ports.jupyterhub);
+    openstackBase = await openstack.listen(host, ports.openstack);
+    const authUrl = `${openstackBase}/identity/v3`;
     const kubeconfig = (): string => renderKubeconfig(kubernetes, LAB_KUBE_TOKEN);
+    const cloudsYaml = (): string => renderCloudsYaml(authUrl, world.keystone);
     let kubeconfigPath: string | undefined;
+    let cloudsYamlPath: string | undefined;
     if (options.stateDir) {
       await mkdir(options.stateDir, { recursive: true });
       kubeconfigPath = join(options.stateDir, 'kubeconfig');
-      await writeFile(kubeconfigPath, kubeconfig(), { mode: 0o600 });
-      await chmod(kubeconfigPath, 0o600);
+      cloudsYamlPath = join(options.stateDir, 'clouds.yaml');
+      await writePrivate(kubeconfigPath, kubeconfig());
+      await writePrivate(cloudsYamlPath, cloudsYaml());
     }
     let closing: Promise<void> | undefined;
     return {
-      endpoints: { kubernetes, jupyterhub },
+      endpoints: { kubernetes, jupyterhub, openstack: authUrl },
       kubeconfigPath,
+      cloudsYamlPath,
       kubeconfig,
+      cloudsYaml,
       world,
       close: () => (closing ??= closeAll()),
     };
@@ -106,4 +149,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     await closeAll().catch(() => undefined);
     throw error;
   }
+}
+
+/** Writes a file readable by its owner only (also when it already existed with wider rights). */
+async function writePrivate(path: string, text: string): Promise<void> {
+  await writeFile(path, text, { mode: 0o600 });
+  await chmod(path, 0o600);
 }

@@ -1,9 +1,11 @@
 /**
- * The simulated JupyterCloud: one clock, one Kubernetes cluster (store + controllers +
- * kubelets), JupyterHub's state, and the faults of the lab's own APIs. Rules: all simulated
- * behaviour runs on `clock` and stops with `close()`; readers get copies, never the stored
- * objects; steering methods change the world the way the real platform would change
- * (through the cluster's objects), so every client sees the same truth.
+ * The simulated JupyterCloud: one clock, one OpenStack cloud (Keystone, Nova, Neutron and
+ * Glance state) whose master and worker VMs back the Kubernetes nodes, one Kubernetes
+ * cluster (store + controllers + kubelets), JupyterHub's state, and the faults of the lab's
+ * own APIs. Rules: all simulated behaviour runs on `clock` and stops with `close()`; readers
+ * get copies, never the stored objects; steering methods change the world the way the real
+ * platform would change (through the cluster's objects, the cloud's servers and ports), so
+ * every client sees the same truth.
  */
 import { EventEmitter } from 'node:events';
 import { ApiFaults } from './api-faults.js';
@@ -19,6 +21,10 @@ import { ReplicaSetController } from './kubernetes/replicaset-controller.js';
 import { seedCluster } from './kubernetes/seed.js';
 import { DEFAULT_HISTORY, ObjectStore, type StoreEvent } from './kubernetes/store.js';
 import type { ConditionStatus, Deployment, KubeObject, Node, Pod, ReplicaSet } from './kubernetes/types.js';
+import { OpenStackCloud } from './openstack/cloud.js';
+import { LabIdentity } from './openstack/identity.js';
+import { VmNodeCoupling } from './openstack/node-coupling.js';
+import { seedCloud } from './openstack/seed.js';
 
 /** How the world is built. */
 export interface WorldOptions {
@@ -49,6 +55,10 @@ export class World extends EventEmitter<WorldEvents> {
   readonly store: ObjectStore;
   readonly cluster: Cluster;
   readonly jupyterhub: JupyterHubModel;
+  /** Keystone's state: the lab's user, project, application credential, catalog and tokens. */
+  readonly keystone: LabIdentity;
+  /** Nova, Neutron and Glance state: servers and their actions, ports, security groups. */
+  readonly openstack: OpenStackCloud;
   /** Errors raised inside simulated behaviour (timer callbacks, listeners); empty in a healthy lab. */
   readonly internalErrors: unknown[] = [];
   private readonly nodeLifecycle: NodeLifecycle;
@@ -64,6 +74,8 @@ export class World extends EventEmitter<WorldEvents> {
     this.cluster = new Cluster(this.store, this.clock);
     this.jupyterhub = new JupyterHubModel(this.cluster);
     this.nodeLifecycle = new NodeLifecycle(this.cluster);
+    this.keystone = new LabIdentity();
+    this.openstack = new OpenStackCloud(this.clock, this.keystone.project.id, this.keystone.user.id);
     this.parts = [
       new Kubelets(this.cluster),
       new ReplicaSetController(this.cluster),
@@ -71,6 +83,8 @@ export class World extends EventEmitter<WorldEvents> {
       new GarbageCollector(this.cluster),
       new DisruptionController(this.cluster),
       this.nodeLifecycle,
+      new VmNodeCoupling(this.openstack, this.clock, (name, status) => this.setNodeReady(name, status)),
+      { stop: () => this.openstack.close() },
     ];
   }
 
@@ -79,6 +93,7 @@ export class World extends EventEmitter<WorldEvents> {
     if (this.started || this.closed) return;
     this.started = true;
     seedCluster(this.cluster, { workers: this.options.workers ?? 4, userPods: this.options.userPods ?? 6 });
+    seedCloud(this.openstack, { workers: this.options.workers ?? 4 });
     this.jupyterhub.adoptUserPods();
     this.store.subscribe((event) => this.emit('change', event));
     for (const part of this.parts) part.start?.();

@@ -22,10 +22,16 @@ export interface LabEnv {
 
 export async function labEnv(speed = 20): Promise<LabEnv> {
   const dir = mkdtempSync(join(tmpdir(), 'gameday-e2e-'));
-  const lab = await startLab({ speed, ports: { kubernetes: 0, jupyterhub: 0 }, stateDir: dir });
+  const lab = await startLab({ speed, ports: { kubernetes: 0, jupyterhub: 0, openstack: 0 }, stateDir: dir });
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, lab.kubeconfig());
-  const targets = { kubernetes: { kubeconfig }, http: { endpoints: { jupyterhub: lab.endpoints.jupyterhub } } };
+  const cloudsFile = join(dir, 'clouds.yaml');
+  writeFileSync(cloudsFile, lab.cloudsYaml());
+  const targets = {
+    kubernetes: { kubeconfig },
+    http: { endpoints: { jupyterhub: lab.endpoints.jupyterhub } },
+    openstack: { cloud: 'gameday-lab', cloudsFile, timeout: '5s' },
+  };
   const storePath = join(dir, 'gameday.db');
   const configFile = join(dir, 'gameday.yaml');
   writeFileSync(
@@ -37,6 +43,7 @@ export async function labEnv(speed = 20): Promise<LabEnv> {
       'targets:',
       `  kubernetes: { kubeconfig: ${kubeconfig} }`,
       `  http: { endpoints: { jupyterhub: "${lab.endpoints.jupyterhub}" } }`,
+      `  openstack: { cloud: gameday-lab, cloudsFile: ${cloudsFile}, timeout: 5s }`,
       '',
     ].join('\n'),
   );

@@ -3,7 +3,7 @@ import { startLab, type Lab, type LabOptions } from '../../src/lab/index.js';
 
 /** Starts a lab on ephemeral ports at high speed and closes it when the test ends. */
 export async function labFor(t: ExecutionContext, options: LabOptions = {}): Promise<Lab> {
-  const lab = await startLab({ ports: { kubernetes: 0, jupyterhub: 0 }, speed: 50, ...options });
+  const lab = await startLab({ ports: { kubernetes: 0, jupyterhub: 0, openstack: 0 }, speed: 50, ...options });
   t.teardown(() => lab.close());
   return lab;
 }

@@ -42,7 +42,8 @@ test('with the hub Deployment broken, /hub/health stays 503', async (t) => {
 });
 
 test('the proxy being down makes the whole hub answer 503', async (t) => {
-  const lab = await labFor(t);
+  // Slow enough that the replacement proxy (Ready ~5 s simulated later) cannot beat two requests on a busy machine.
+  const lab = await labFor(t, { speed: 5 });
   await kube(lab, `/api/v1/namespaces/jhub/pods/${podOf(lab, 'proxy')}?gracePeriodSeconds=0`, { method: 'DELETE' });
   t.is(await health(lab), 503);
   t.is((await hub(lab, '/hub/api/users')).status, 503);

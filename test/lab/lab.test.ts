@@ -23,16 +23,31 @@ test('the kubeconfig names the gameday-lab cluster, context and user, in namespa
   t.is(answer.status, 200);
   t.regex(lab.endpoints.kubernetes, /^http:\/\/127\.0\.0\.1:\d+$/);
   t.regex(lab.endpoints.jupyterhub, /^http:\/\/127\.0\.0\.1:\d+$/);
+  t.regex(lab.endpoints.openstack, /^http:\/\/127\.0\.0\.1:\d+\/identity\/v3$/);
   t.is(lab.kubeconfigPath, undefined);
+  t.is(lab.cloudsYamlPath, undefined);
 });
 
-test('with a state directory the kubeconfig is written there, readable by its owner only', async (t) => {
+test('with a state directory the kubeconfig and clouds.yaml are written there, readable by their owner only', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'gameday-lab-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const lab = await labFor(t, { stateDir: join(dir, 'state') });
   t.is(lab.kubeconfigPath, join(dir, 'state', 'kubeconfig'));
   t.is(await readFile(lab.kubeconfigPath ?? '', 'utf8'), lab.kubeconfig());
   t.is((await stat(lab.kubeconfigPath ?? '')).mode & 0o777, 0o600);
+  t.is(lab.cloudsYamlPath, join(dir, 'state', 'clouds.yaml'));
+  t.is(await readFile(lab.cloudsYamlPath ?? '', 'utf8'), lab.cloudsYaml());
+  t.is((await stat(lab.cloudsYamlPath ?? '')).mode & 0o777, 0o600);
+});
+
+test('a port left out is ephemeral when every port given is 0', async (t) => {
+  const first = await startLab({ ports: { kubernetes: 0, jupyterhub: 0 }, speed: 50 });
+  t.teardown(() => first.close());
+  const second = await startLab({ ports: { kubernetes: 0, jupyterhub: 0 }, speed: 50 });
+  t.teardown(() => second.close());
+  const port = (lab: typeof first): number => Number(new URL(lab.endpoints.openstack).port);
+  t.not(port(first), 15000);
+  t.not(port(first), port(second));
 });
 
 test('the seed has a master, N workers, the z2jh Deployments and N user pods', async (t) => {
@@ -54,7 +69,7 @@ test('the world hands out copies, never its stored objects', async (t) => {
 });
 
 test('closing the lab stops its servers and timers, and closing again is harmless', async (t) => {
-  const lab = await startLab({ ports: { kubernetes: 0, jupyterhub: 0 }, speed: 50 });
+  const lab = await startLab({ ports: { kubernetes: 0, jupyterhub: 0, openstack: 0 }, speed: 50 });
   let fired = false;
   const setAt = Date.now();
   lab.world.clock.setTimeout(() => (fired = true), 50_000);
@@ -64,6 +79,7 @@ test('closing the lab stops its servers and timers, and closing again is harmles
   t.is(lab.world.clock.pendingTimers(), 0);
   await t.throwsAsync(fetch(`${lab.endpoints.kubernetes}/version`));
   await t.throwsAsync(fetch(`${lab.endpoints.jupyterhub}/hub/health`));
+  await t.throwsAsync(fetch(lab.endpoints.openstack));
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, setAt + 1200 - Date.now())));
   t.false(fired, 'a timer due 1 s (real) after it was set never fired');
 });
@@ -71,5 +87,6 @@ test('closing the lab stops its servers and timers, and closing again is harmles
 test('a port already in use fails the start and leaves nothing running', async (t) => {
   const first = await labFor(t);
   const port = Number(new URL(first.endpoints.kubernetes).port);
-  await t.throwsAsync(startLab({ ports: { kubernetes: 0, jupyterhub: port }, speed: 50 }), { code: 'EADDRINUSE' });
+  await t.throwsAsync(startLab({ ports: { kubernetes: 0, jupyterhub: port, openstack: 0 }, speed: 50 }), { code: 'EADDRINUSE' });
+  await t.throwsAsync(startLab({ ports: { kubernetes: 0, jupyterhub: 0, openstack: port }, speed: 50 }), { code: 'EADDRINUSE' });
 });

@@ -15,8 +15,8 @@ import { kube } from './errors.js';
 export const NodesReadyParams = z
   .object({
     labelSelector: z.string().min(1).optional(),
-    /** A glob on node names: `worker-*`. */
-    name: z.string().min(1).optional(),
+    /** A glob on node names: `worker-*` (not `name`, which names the probe itself). */
+    nodeName: z.string().min(1).optional(),
     /** The least number of Ready nodes; absent, every matched node must be Ready. */
     min: z.number().int().min(0).optional(),
   })
@@ -44,7 +44,7 @@ export const nodesReady = defineProbe<NodesReadyParams>({
       () => clients.core.listNode({ labelSelector: params.labelSelector }, clients.options(signal)),
       signal,
     );
-    const pattern = params.name ? globMatcher(params.name) : undefined;
+    const pattern = params.nodeName ? globMatcher(params.nodeName) : undefined;
     const nodes = list.items.filter((n) => !pattern || pattern.test(n.metadata?.name ?? ''));
     const notReady = nodes.filter((n) => !isNodeReady(n)).map((n) => n.metadata?.name ?? '?');
     const ready = nodes.length - notReady.length;

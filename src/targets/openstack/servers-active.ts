@@ -6,20 +6,21 @@
 import { z } from 'zod';
 import { defineProbe } from '../types.js';
 import { openstackClient } from './client.js';
-import { isServerReady, matchingServers, ServerTarget } from './common/servers.js';
+import { isServerReady, matchingServers } from './common/servers.js';
 
 
-/** The probe's keys: a server selector (cloud, name, metadata) and `min`. */
+/** The probe's keys: a server selector (cloud, serverName, metadata) and `min`. */
 export const ServersActiveKeys = z
   .object({
     cloud: z.string().min(1).optional(),
-    name: z.string().min(1).optional(),
+    /** `worker-*` or `/regex/` (not `name`, which names the probe itself). */
+    serverName: z.string().min(1).optional(),
     metadata: z.record(z.string(), z.string()).optional(),
     /** The least number of ACTIVE servers; absent, every matched server must be ACTIVE. */
     min: z.number().int().min(0).optional(),
   })
   .strict()
-  .refine((t) => t.name !== undefined || t.metadata !== undefined, { message: 'give name and/or metadata' });
+  .refine((t) => t.serverName !== undefined || t.metadata !== undefined, { message: 'give serverName and/or metadata' });
 export type ServersActiveKeys = z.infer<typeof ServersActiveKeys>;
 
 export const serversActive = defineProbe<ServersActiveKeys>({
@@ -28,7 +29,7 @@ export const serversActive = defineProbe<ServersActiveKeys>({
   params: ServersActiveKeys,
   async check(ctx, params, signal) {
     const client = openstackClient(ctx, params.cloud);
-    const servers = await matchingServers(client, params, signal);
+    const servers = await matchingServers(client, { name: params.serverName, metadata: params.metadata }, signal);
     const down = servers.filter((s) => !isServerReady(s)).map((s) => `${s.name} ${s.status}`);
     const active = servers.length - down.length;
     const min = params.min ?? servers.length;

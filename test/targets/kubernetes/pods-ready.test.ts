@@ -66,8 +66,8 @@ test('a check aborted by its signal ends at once with a retryable error', async 
   t.true(Date.now() - started < 3_000);
 });
 
-test('the kubernetes target registers the pod fault and the pods probe', (t) => {
+test('the kubernetes target registers the pod fault and the pods and nodes probes', (t) => {
   t.is(kubernetes.name, 'kubernetes');
   t.deepEqual(kubernetes.faults.map((f) => f.type), ['kubernetes.pod.delete']);
-  t.deepEqual(kubernetes.probes.map((p) => p.type), ['kubernetes.pods.ready']);
+  t.deepEqual(kubernetes.probes.map((p) => p.type), ['kubernetes.nodes.ready', 'kubernetes.pods.ready']);
 });
