@@ -32,7 +32,7 @@ export function compressTime(exp: LoadedExperiment, speed: number): LoadedExperi
   };
 }
 
-/** Runs the demo game day; exit 0 when every experiment passed. */
+/** Runs the demo game day; exit 0 unless a restore failed (other verdicts are findings about the lab, not errors). */
 export async function demoCommand(options: CliOptions & { speed?: string }): Promise<void> {
   const speed = Number(options.speed ?? '10');
   if (!(speed > 0)) throw new Error(`--speed must be a positive number, got ${String(options.speed)}`);
@@ -72,5 +72,9 @@ export async function demoCommand(options: CliOptions & { speed?: string }): Pro
   out.write('\ngame day summary\n');
   for (const r of results) out.write(`  ${r.result.outcome.padEnd(17)} ${r.exp.padEnd(24)} ${r.report}\n`);
   out.write(`\nrun records: ${config.store.path}  (gameday history, gameday show RUN_ID)\n`);
-  process.exitCode = results.every((r) => r.result.outcome === 'passed') ? EXIT.ok : EXIT.failed;
+  if (results.some((r) => r.result.outcome !== 'passed' && r.result.outcome !== 'restore-failed')) {
+    out.write('A verdict other than passed is a finding about the simulated platform (targets are picked at random), not a failure of the demo.\n');
+  }
+  // the demo fails only when gameday itself could not put the lab back
+  process.exitCode = results.some((r) => r.result.outcome === 'restore-failed') ? EXIT.restoreFailed : EXIT.ok;
 }
