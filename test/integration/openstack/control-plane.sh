@@ -117,10 +117,12 @@ catalog_types() {
 check "catalog has compute and network" catalog_types
 
 server_list() {
-  local names
+  local names s
   names=$($OS server list -f json | jq -r '.[].Name' | sort | tr '\n' ' ')
   echo "servers: $names"
-  [[ $names == "brick-001 master worker-001 worker-002 worker-003 " ]]
+  for s in master worker-001 worker-002 worker-003 brick-001; do
+    [[ " $names" == *" $s "* ]] || return 1
+  done
 }
 check "openstack server list shows the 5 seeded servers" server_list
 
@@ -193,15 +195,19 @@ port_tags() {
 }
 check "port set/unset --tag, port list --tags" port_tags
 
+# (tag gameday-it-cp: gameday's own integration tests count the groups tagged gameday-it)
 SGNAME=gameday-it-cp-$$
+sg_cleanup() { $OS security group delete "$SGNAME" >/dev/null 2>&1 || true; }
+trap 'rm -f "$STATUS_FILE"; sg_cleanup' EXIT
 sg_tag() {
-  $OS security group create --tag gameday-it --description "control-plane check" "$SGNAME" -f value -c id
-  local listed
-  listed=$($OS security group list --tags gameday-it -f json | jq -r '.[].Name')
+  $OS security group create --tag gameday-it-cp --description "control-plane check" "$SGNAME" -f value -c id
+  local listed rc=0
+  listed=$($OS security group list --tags gameday-it-cp -f json | jq -r '.[].Name')
   echo "tagged: $listed"
-  grep -qx "$SGNAME" <<<"$listed" || return 1
-  $OS security group delete "$SGNAME"
-  ! $OS security group show "$SGNAME" >/dev/null 2>&1
+  grep -qx "$SGNAME" <<<"$listed" || rc=1
+  $OS security group delete "$SGNAME" || rc=1
+  ! $OS security group show "$SGNAME" >/dev/null 2>&1 || rc=1
+  return $rc
 }
 check "security group create --tag / list --tags / delete" sg_tag
 
