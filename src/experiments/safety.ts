@@ -5,6 +5,7 @@
  * written or injected.
  */
 import { SafetyRefusedError } from '../errors.js';
+import { globToRegExp } from '../glob.js';
 import type { TargetRef } from '../targets/types.js';
 import type { SafetyRules } from './model.js';
 
@@ -15,12 +16,6 @@ export interface Selection {
   excluded: { ref: TargetRef; reason: string }[];
   /** What the run will hit. */
   chosen: TargetRef[];
-}
-
-/** Turns a glob (`*`, `?`) into an anchored regular expression. */
-export function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
 }
 
 function matchesAny(ref: TargetRef, globs: readonly string[]): string | undefined {

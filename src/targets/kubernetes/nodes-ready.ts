@@ -7,6 +7,7 @@
  */
 import type { V1Node } from '@kubernetes/client-node';
 import { z } from 'zod';
+import { globToRegExp } from '../../glob.js';
 import { defineProbe } from '../types.js';
 import { kubeClients } from './client.js';
 import { kube } from './errors.js';
@@ -28,10 +29,6 @@ export function isNodeReady(node: V1Node): boolean {
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
-function globMatcher(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-}
-
 /** Read-only: lists the nodes once and counts the Ready ones. */
 export const nodesReady = defineProbe<NodesReadyParams>({
   type: 'kubernetes.nodes.ready',
@@ -44,7 +41,7 @@ export const nodesReady = defineProbe<NodesReadyParams>({
       () => clients.core.listNode({ labelSelector: params.labelSelector }, clients.options(signal)),
       signal,
     );
-    const pattern = params.nodeName ? globMatcher(params.nodeName) : undefined;
+    const pattern = params.nodeName ? globToRegExp(params.nodeName) : undefined;
     const nodes = list.items.filter((n) => !pattern || pattern.test(n.metadata?.name ?? ''));
     const notReady = nodes.filter((n) => !isNodeReady(n)).map((n) => n.metadata?.name ?? '?');
     const ready = nodes.length - notReady.length;

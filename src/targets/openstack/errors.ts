@@ -8,7 +8,7 @@
  */
 import { TargetError } from '../../errors.js';
 import { redactText } from '../../log.js';
-import { isRetryableStatus, NO_ANSWER_CODES, networkCode } from '../transport-errors.js';
+import { fetchFailure, isRetryableStatus } from '../transport-errors.js';
 
 /** The catalog service types the client speaks to. */
 export type ServiceType = 'identity' | 'compute' | 'network' | 'image';
@@ -90,23 +90,7 @@ export function openstackStatusError(service: ServiceType, action: string, answe
 
 /** Whatever `fetch` threw as a TargetError; `signal` (the caller's) tells an abort from a timeout. */
 export function openstackNetworkError(err: unknown, service: ServiceType, action: string, signal?: AbortSignal): TargetError {
-  if (err instanceof TargetError) return err;
-  const where = `${SERVICE_NAMES[service]} ${action}`;
-  if (signal?.aborted) return new TargetError(`${where}: aborted before an answer`, { retryable: true, cause: err });
-  const code = networkCode(err);
-  if (code === 'TimeoutError' || code === 'AbortError') {
-    return new TargetError(`${where}: timed out before an answer`, { retryable: true, cause: err });
-  }
-  if (code && NO_ANSWER_CODES.has(code)) {
-    return new TargetError(`${where}: no answer (${code})`, { retryable: true, cause: err });
-  }
-  const detail = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
-  const fetchFailed = err instanceof TypeError && err.message === 'fetch failed';
-  const tls = code !== undefined && /CERT|TLS|SSL|SELF_SIGNED/.test(code);
-  return new TargetError(redactText(`${where}: ${detail}${code ? ` (${code})` : ''}`), {
-    retryable: fetchFailed && !tls,
-    cause: err,
-  });
+  return fetchFailure(err, `${SERVICE_NAMES[service]} ${action}`, signal);
 }
 
 /** An answer whose body does not have the expected shape: not retryable (asking again gives the same body). */

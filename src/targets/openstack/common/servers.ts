@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DURATION_PATTERN, durationMessage, parseDuration } from '../../../duration.js';
+import { globToRegExp } from '../../../glob.js';
 import { TargetError } from '../../../errors.js';
 import type { Ctx, Json, Marker, TargetRef } from '../../types.js';
 import type { Nova, ServerAction } from '../api/nova.js';
@@ -36,7 +37,7 @@ export const DEFAULT_WAIT = '5m';
 /** The name matcher: `/…/` is a regular expression, anything else a glob (`*`, `?`). */
 export function nameMatcher(name: string): RegExp {
   if (name.length > 2 && name.startsWith('/') && name.endsWith('/')) return new RegExp(name.slice(1, -1));
-  return new RegExp(`^${name.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return globToRegExp(name);
 }
 
 /** A server is available when ACTIVE with no task running. */
