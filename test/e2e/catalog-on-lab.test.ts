@@ -1,13 +1,10 @@
 import test from 'ava';
-import { fileURLToPath } from 'node:url';
-import { loadExperiment } from '../../src/experiments/load.js';
 import { runExperiment } from '../../src/experiments/runner.js';
-import { compressTime } from '../../src/cli/demo.js';
+import { labCatalog } from '../helpers/catalog.js';
 import { Journal } from '../../src/experiments/journal.js';
 import { memoryLogger } from '../helpers/ctx.js';
 import { labEnv, waitFor } from '../helpers/lab-env.js';
 
-const catalog = (name: string): string => fileURLToPath(new URL(`../../config/experiments/${name}`, import.meta.url));
 const SPEED = 20;
 const quiet = { log: memoryLogger().log };
 
@@ -15,7 +12,7 @@ test('delete-hub-pod passes on a healthy lab: the hub comes back and user pods s
   const env = await labEnv(SPEED);
   t.teardown(() => env.close());
   const hubBefore = env.lab.world.pods('jhub').find((p) => p.metadata?.labels?.['component'] === 'hub');
-  const exp = compressTime(await loadExperiment(catalog('delete-hub-pod.yaml')), SPEED);
+  const exp = await labCatalog('delete-hub-pod', SPEED);
   const result = await runExperiment({ experiment: exp, journal: env.journal, settings: env.settings, ...quiet });
   t.is(result.outcome, 'passed', result.reason ?? '');
   const hubAfter = env.lab.world.pods('jhub').find((p) => p.metadata?.labels?.['component'] === 'hub');
@@ -31,7 +28,7 @@ test('delete-hub-pod gives hypothesis-failed on a lab where the hub never comes 
   const env = await labEnv(SPEED);
   t.teardown(() => env.close());
   env.lab.world.setDeploymentBroken('jhub', 'hub', true);
-  const exp = compressTime(await loadExperiment(catalog('delete-hub-pod.yaml')), SPEED);
+  const exp = await labCatalog('delete-hub-pod', SPEED);
   const result = await runExperiment({ experiment: exp, journal: env.journal, settings: env.settings, ...quiet });
   t.is(result.outcome, 'hypothesis-failed');
   t.regex(result.reason ?? '', /hub-health/);
@@ -47,7 +44,7 @@ test('delete-user-pods deletes user pods and restore brings every one of them ba
     .filter((p) => p.metadata?.labels?.['component'] === 'singleuser-server' && !p.metadata?.deletionTimestamp)
     .map((p) => p.metadata?.name ?? '').sort();
   const before = users();
-  const exp = compressTime(await loadExperiment(catalog('delete-user-pods.yaml')), SPEED);
+  const exp = await labCatalog('delete-user-pods', SPEED);
   const result = await runExperiment({ experiment: exp, journal: env.journal, settings: env.settings, ...quiet });
   t.is(result.outcome, 'passed', result.reason ?? '');
   const faults = env.journal.getRun(result.runId)!.faults;
@@ -59,8 +56,8 @@ test('delete-user-pods deletes user pods and restore brings every one of them ba
 test('halting during the hold restores what was deleted and ends the run halted', async (t) => {
   const env = await labEnv(SPEED);
   t.teardown(() => env.close());
-  const exp = await loadExperiment(catalog('delete-user-pods.yaml'));
-  const long = { ...compressTime(exp, SPEED), fault: { ...exp.fault, durationMs: 60_000 } };
+  const exp = await labCatalog('delete-user-pods', SPEED);
+  const long = { ...exp, fault: { ...exp.fault, durationMs: 60_000 } };
   const run = runExperiment({ experiment: long, journal: env.journal, settings: env.settings, haltPollMs: 50, ...quiet });
   await waitFor(() => env.journal.unrestoredFaults().some((f) => f.status === 'injected'), 10_000, 'a fault injected');
   const victim = env.journal.unrestoredFaults()[0]!.target.name;
@@ -81,7 +78,7 @@ test('a dry run on the lab prints the plan and deletes nothing', async (t) => {
   const names = (): string[] => env.lab.world.pods('jhub').map((p) => p.metadata?.uid ?? '').sort();
   const before = names();
   const lines: string[] = [];
-  const exp = compressTime(await loadExperiment(catalog('delete-hub-pod.yaml')), SPEED);
+  const exp = await labCatalog('delete-hub-pod', SPEED);
   const result = await runExperiment({
     experiment: exp, journal: env.journal, settings: env.settings, dryRun: true, ...quiet,
     listener: (e) => { if (e.kind === 'plan') lines.push(...e.lines); },

@@ -1,9 +1,7 @@
 import test from 'ava';
-import { fileURLToPath } from 'node:url';
-import { loadExperiment } from '../../src/experiments/load.js';
 import type { LoadedExperiment } from '../../src/experiments/model.js';
 import { runExperiment } from '../../src/experiments/runner.js';
-import { compressTime } from '../../src/cli/demo.js';
+import { labCatalog } from '../helpers/catalog.js';
 import { memoryLogger } from '../helpers/ctx.js';
 import { labEnv, type LabEnv } from '../helpers/lab-env.js';
 
@@ -11,7 +9,7 @@ const SPEED = 20;
 const quiet = { log: memoryLogger().log };
 
 async function catalog(name: string, worker: string): Promise<LoadedExperiment> {
-  const exp = compressTime(await loadExperiment(fileURLToPath(new URL(`../../config/experiments/${name}.yaml`, import.meta.url))), SPEED);
+  const exp = await labCatalog(name, SPEED);
   return { ...exp, fault: { ...exp.fault, selector: { name: worker } } };
 }
 
