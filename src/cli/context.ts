@@ -3,6 +3,7 @@
  * logger set from it, the journal, and — before anything else runs — the recovery of
  * leftovers from earlier processes.
  */
+import { resolve } from 'node:path';
 import { loadConfig, type Config } from '../config.js';
 import { configureLogger, logger, type LogFormat } from '../log.js';
 import { Journal } from '../experiments/journal.js';
@@ -11,6 +12,8 @@ import type { EngineSettings } from '../experiments/runner.js';
 
 export interface CliOptions {
   config?: string;
+  /** Overrides the config's store.path. */
+  store?: string;
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
   logFormat?: LogFormat;
   json?: boolean;
@@ -27,7 +30,8 @@ export interface CliContext {
 
 /** Loads the config (positioned errors on bad input) and sets the logger from it and the flags. */
 export async function loadCliConfig(options: CliOptions): Promise<Config> {
-  const config = await loadConfig(options.config);
+  const loaded = await loadConfig(options.config);
+  const config = options.store ? { ...loaded, store: { path: resolve(options.store) } } : loaded;
   const format = options.logFormat ?? (config.log.format === 'auto' ? (process.stderr.isTTY ? 'text' : 'json') : config.log.format);
   // while progress is printed, info lines would repeat it: show warnings and errors only, unless asked
   const level = options.logLevel ?? (options.progress && config.log.level !== 'debug' ? 'warn' : config.log.level);

@@ -37,7 +37,10 @@ export async function demoCommand(options: CliOptions & { speed?: string }): Pro
   const speed = Number(options.speed ?? '10');
   if (!(speed > 0)) throw new Error(`--speed must be a positive number, got ${String(options.speed)}`);
   const config = await loadCliConfig({ ...options, progress: true });
-  const storeDir = dirname(config.store.path);
+  // the demo has a store of its own: its faults live in a lab that dies with it, so they
+  // must never be "restored" against real targets by a later run, nor real ones against the lab
+  const storeDir = join(dirname(config.store.path), 'demo');
+  const storePath = join(storeDir, 'gameday.db');
   const lab = await startLab({ speed, ports: { kubernetes: 0, jupyterhub: 0, openstack: 0 }, stateDir: resolve(storeDir, 'demo-lab') });
   const targets = {
     ...config.targets,
@@ -46,12 +49,13 @@ export async function demoCommand(options: CliOptions & { speed?: string }): Pro
     openstack: { cloud: 'gameday-lab', cloudsFile: lab.cloudsYamlPath },
   };
   const settings = engineSettings(config, targets);
-  const journal = Journal.open(config.store.path);
+  const journal = Journal.open(storePath);
   const out = process.stdout;
   const results: { exp: string; result: RunResult; report: string }[] = [];
   try {
     out.write(`lab up: Kubernetes ${lab.endpoints.kubernetes}, JupyterHub ${lab.endpoints.jupyterhub}, OpenStack ${lab.endpoints.openstack} (speed ×${speed})\n`);
-    await recoverLeftovers({ journal, restore: settings.restore, targets });
+    // runs left open by an earlier demo that was killed belong to a lab that no longer exists
+    await recoverLeftovers({ journal, restore: settings.restore, targets, scanMarkers: false });
     for (const file of catalogFiles()) {
       const exp = await loadExperiment(file);
       if (!LAB_TARGETS.some((t) => exp.fault.type.startsWith(t))) continue;
@@ -71,7 +75,7 @@ export async function demoCommand(options: CliOptions & { speed?: string }): Pro
   }
   out.write('\ngame day summary\n');
   for (const r of results) out.write(`  ${r.result.outcome.padEnd(17)} ${r.exp.padEnd(24)} ${r.report}\n`);
-  out.write(`\nrun records: ${config.store.path}  (gameday history, gameday show RUN_ID)\n`);
+  out.write(`\nrun records: ${storePath}\n  npx gameday history --store ${storePath}\n  npx gameday show RUN_ID --store ${storePath}\n`);
   if (results.some((r) => r.result.outcome !== 'passed' && r.result.outcome !== 'restore-failed')) {
     out.write('A verdict other than passed is a finding about the simulated platform (targets are picked at random), not a failure of the demo.\n');
   }

@@ -1,5 +1,5 @@
 /** Turns an error that reached the top of the CLI into a message on stderr and an exit code. */
-import { ConfigInvalidError, ExperimentInvalidError, GamedayError, LockHeldError } from '../errors.js';
+import { ConfigInvalidError, ExperimentInvalidError, GamedayError, LockHeldError, SafetyRefusedError } from '../errors.js';
 import { redactText } from '../log.js';
 import { EXIT } from './exit-codes.js';
 
@@ -9,7 +9,7 @@ export function reportFatal(err: unknown): number {
     process.stderr.write(redactText(err.message) + '\n');
     return EXIT.invalid;
   }
-  if (err instanceof LockHeldError) {
+  if (err instanceof LockHeldError || err instanceof SafetyRefusedError) {
     process.stderr.write(`gameday: ${redactText(err.message)}\n`);
     return EXIT.refused;
   }

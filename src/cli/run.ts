@@ -3,6 +3,7 @@
  * leftovers, then runs with live progress. SIGINT/SIGTERM stop the run, which restores
  * before the process exits; a second signal does not cut the restore short.
  */
+import { SafetyRefusedError } from '../errors.js';
 import { loadExperiment } from '../experiments/load.js';
 import { runExperiment } from '../experiments/runner.js';
 import { logger } from '../log.js';
@@ -14,6 +15,14 @@ import { progressPrinter } from './progress.js';
 export async function runCommand(file: string, options: CliOptions & { dryRun?: boolean }): Promise<void> {
   const experiment = await loadExperiment(file);
   const cli = await openCliContext({ ...options, progress: !options.json });
+  const unrestored = cli.recovered?.failed ?? [];
+  if (unrestored.length) {
+    cli.close();
+    // one fault at a time, and never a new one while an old one is still in place
+    throw new SafetyRefusedError(
+      `refusing to run: ${unrestored.length} earlier fault(s) could not be restored (${unrestored.map((f) => `${f.type} on ${f.target}`).join(', ')}); fix the cause and run \`gameday recover\``,
+    );
+  }
   const stop = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {

@@ -6,7 +6,7 @@
  * runs left open by a dead process are closed as aborted. A run whose process is still alive
  * on this host is left alone: it restores its own faults.
  */
-import { errorMessage } from '../errors.js';
+import { errorMessage, LockHeldError } from '../errors.js';
 import { logger as rootLogger, type Logger } from '../log.js';
 import { abortsTotal, leftoversRestoredTotal, runsTotal } from '../metrics.js';
 import type { AnyFaultType, RestorePlan } from '../targets/types.js';
@@ -55,8 +55,39 @@ export async function recoverLeftovers(options: RecoverOptions): Promise<Recover
   const types = options.faultTypes ?? (await import('../targets/registry.js')).faultTypes;
   const log = (options.log ?? rootLogger).child({ component: 'recover' });
   const report: RecoverReport = { restored: [], failed: [], closedRuns: [], skippedLiveRuns: [] };
+  // recovery holds the run lock, so no run starts (and marks objects) while it scans; when a
+  // live run holds it, that run's faults are its own: its rows are skipped and no marker is touched
+  const lockId = `recover-${process.pid}-${Date.now()}`;
+  const holder = tryLock(journal, lockId);
+  try {
+    return await recoverUnderLock(options, types, log, report, holder);
+  } finally {
+    if (!holder) journal.releaseLock(lockId);
+  }
+}
+
+/** Takes the run lock; returns undefined when taken, or the live run holding it. */
+function tryLock(journal: Journal, lockId: string): string | undefined {
+  try {
+    journal.acquireLock({ runId: lockId });
+    return undefined;
+  } catch (err) {
+    if (err instanceof LockHeldError) return journal.lockHolder()?.runId ?? 'unknown';
+    throw err;
+  }
+}
+
+async function recoverUnderLock(
+  options: RecoverOptions,
+  types: ReadonlyMap<string, AnyFaultType>,
+  log: Logger,
+  report: RecoverReport,
+  lockHolder: string | undefined,
+): Promise<RecoverReport> {
+  const { journal } = options;
   const open = new Map(journal.openRuns().map((r) => [r.id, r]));
   const live = new Set([...open.values()].filter(isLive).map((r) => r.id));
+  if (lockHolder) live.add(lockHolder);
   report.skippedLiveRuns = [...live];
   const ctx = makeCtx('recover', log, new AbortController().signal, options.targets);
 
@@ -79,7 +110,8 @@ export async function recoverLeftovers(options: RecoverOptions): Promise<Recover
     }
   }
 
-  if (options.scanMarkers !== false) await restoreMarked(ctx, types, live, options, report, log);
+  if (lockHolder) log.warn('a run holds the run lock: its faults are left to it, and markers are not scanned', { run: lockHolder });
+  else if (options.scanMarkers !== false) await restoreMarked(ctx, types, live, options, report, log);
 
   for (const run of open.values()) {
     if (live.has(run.id)) continue;

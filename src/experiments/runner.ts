@@ -136,13 +136,24 @@ class Run {
     const onSignal = (): void => this.stop('signal', 'stopped by signal');
     if (this.o.signal?.aborted) onSignal();
     this.o.signal?.addEventListener('abort', onSignal, { once: true });
-    const poll = setInterval(() => {
+    // a timer callback must never throw (it would end the process with the fault in place):
+    // a journal that cannot be read or written stops the run, which then restores
+    const guarded = (what: string, fn: () => void) => (): void => {
+      try {
+        fn();
+      } catch (err) {
+        this.stop('error', `${what}: ${errorMessage(err)}`);
+      }
+    };
+    const poll = setInterval(guarded('reading the halt switch', () => {
       const halt = journal.halt();
       if (halt.on) this.stop('halt', `halted${halt.reason ? `: ${halt.reason}` : ''}`);
-    }, this.o.haltPollMs ?? 250);
-    const beat = setInterval(() => {
-      if (this.o.settings.safety.oneRunAtATime) journal.heartbeat(this.runId);
-    }, 5000);
+    }), this.o.haltPollMs ?? 250);
+    const beat = setInterval(guarded('heartbeat of the run lock', () => {
+      // another process took the lock over as stale (this one was paused too long): two faults
+      // must never hold at once, so this run stops and restores
+      if (this.o.settings.safety.oneRunAtATime && !journal.heartbeat(this.runId)) this.stop('error', 'lost the run lock to another process');
+    }), 5000);
     return () => {
       clearInterval(poll);
       clearInterval(beat);

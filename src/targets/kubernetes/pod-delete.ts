@@ -13,7 +13,7 @@ import { TargetError } from '../../errors.js';
 import { defineFault, type Json, type ProbeResult, type RestorePlan, type TargetRef } from '../types.js';
 import { kubeClients, type KubeClients } from './client.js';
 import { kube, kubeOrNull } from './errors.js';
-import { INJECTED_SELECTOR, isMarked, markPatch, unmarkPatch, withoutMarks } from './markers.js';
+import { INJECTED_SELECTOR, RUN_ANNOTATION, isMarked, markPatch, unmarkPatch, withoutMarks } from './markers.js';
 import { controllerOf, isPodReady, isTerminating, recreatableManifest, type Owner } from './types.js';
 
 const TYPE = 'kubernetes.pod.delete';
@@ -57,6 +57,8 @@ const PodDeletePlan = z
     replicasBefore: z.number().int().nullable(),
     readyBefore: z.number().int().nullable(),
     manifest: z.record(z.string(), z.unknown()).nullable(),
+    /** The run that deleted the pod (from the plan, or the pod's marker): recovery leaves a live run's pods to it. */
+    runId: z.string().nullable().optional(),
   })
   .strict();
 type PodDeletePlan = z.infer<typeof PodDeletePlan>;
@@ -132,8 +134,9 @@ function locate(ref: TargetRef): { namespace: string; name: string } {
 }
 
 /** A plan from the pod as it is now; `readyBefore` is what verify will ask of the owner. */
-function planFor(ref: TargetRef, pod: V1Pod, owner: Owner | null, counts: Counts | null, readyBefore: number | null): RestorePlan {
+function planFor(ref: TargetRef, pod: V1Pod, owner: Owner | null, counts: Counts | null, readyBefore: number | null, runId: string | null): RestorePlan {
   const data: Json = {
+    runId,
     namespace: pod.metadata?.namespace ?? '',
     name: pod.metadata?.name ?? '',
     uid: pod.metadata?.uid ?? '',
@@ -181,7 +184,7 @@ export const podDelete = defineFault<PodDeleteTarget, PodDeleteParams>({
     const pod = await kube(`read pod ${ref.id}`, () => clients.core.readNamespacedPod({ name, namespace }, clients.options(ctx.signal)), ctx.signal);
     const owner = await ownerResolver(clients, namespace, ctx.signal)(pod);
     const counts = owner && (await ownerCounts(clients, namespace, owner, ctx.signal));
-    return planFor(ref, pod, owner, counts, counts?.ready ?? null);
+    return planFor(ref, pod, owner, counts, counts?.ready ?? null, ctx.runId);
   },
 
   async inject(ctx, ref, params, marker) {
@@ -271,7 +274,7 @@ export const podDelete = defineFault<PodDeleteTarget, PodDeleteParams>({
       const owner = await ownerOf(pod);
       const counts = owner && (await ownerCounts(clients, namespace, owner));
       // Without the journal the count before is unknown: recovery waits for the desired replicas.
-      plans.push(planFor(toRef(pod, owner), pod, owner, counts, counts?.replicas ?? null));
+      plans.push(planFor(toRef(pod, owner), pod, owner, counts, counts?.replicas ?? null, pod.metadata?.annotations?.[RUN_ANNOTATION] ?? null));
     }
     return plans.sort((a, b) => a.target.id.localeCompare(b.target.id));
   },

@@ -50,16 +50,27 @@ async function quarantineGroup(neutron: Neutron, signal?: AbortSignal): Promise<
   return group.id;
 }
 
-/** Puts each port back as the plan recorded it and clears its state tags; ports that are gone are skipped. */
+/**
+ * Puts back every port gameday changed: the planned ports and any port of the server that
+ * carries gameday's state tags (one attached during the fault was quarantined too). A port
+ * without the complete tags was never changed (the tags are written before the change, the
+ * admin-state tag last): it is left as it is, only stray tags removed. The plan's record wins
+ * over the tags; a port that is gone is skipped.
+ */
 async function restorePorts(neutron: Neutron, plan: IsolatePlan, ctx: Ctx): Promise<void> {
-  for (const state of plan.ports) {
-    const port = await neutron.getPort(state.portId);
+  const planned = new Map(plan.ports.map((p) => [p.portId, p]));
+  const current = await neutron.listPorts({ deviceId: plan.serverId });
+  const ids = new Set([...planned.keys(), ...current.filter((p) => p.tags.some(isStateTag)).map((p) => p.id)]);
+  for (const id of ids) {
+    const port = current.find((p) => p.id === id) ?? (await neutron.getPort(id));
     if (!port) {
-      ctx.log.warn('port to restore no longer exists', { port: state.portId, server: plan.name });
+      ctx.log.warn('port to restore no longer exists', { port: id, server: plan.name });
       continue;
     }
-    await neutron.updatePort(state.portId, { security_groups: state.securityGroups, admin_state_up: state.adminStateUp });
-    for (const tag of port.tags.filter(isStateTag)) await neutron.removeTag('ports', state.portId, tag);
+    const tagged = portStateFromTags(port.tags);
+    const state = tagged && (planned.get(id) ?? { portId: id, ...tagged });
+    if (state) await neutron.updatePort(id, { security_groups: state.securityGroups, admin_state_up: state.adminStateUp });
+    for (const tag of port.tags.filter(isStateTag)) await neutron.removeTag('ports', id, tag);
   }
 }
 

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { faultTypes } from '../../../src/targets/registry.js';
+import { openstackClient } from '../../../src/targets/openstack/client.js';
 import { withOpenStackLab } from './lab-env.js';
 
 const marker = { runId: 'run-9', faultId: 'run-9-f1', experiment: 'isolate-worker-vm' };
@@ -75,4 +76,22 @@ test('restore without inject changes nothing', async (t) => {
   const plan = await isolate.plan(ctx, ref!, isolate.params.parse({}));
   await isolate.restore(ctx, plan);
   t.is(JSON.stringify(portsOf(lab, 'worker-002').map((p) => [p.securityGroups, p.adminStateUp])), before);
+});
+
+test('a port attached to the server after the plan is quarantined too, and restore gives it back its own groups', async (t) => {
+  const { lab, ctx } = await withOpenStackLab(t);
+  const [ref] = await isolate.select(ctx, isolate.target.parse({ name: 'worker-004' }), {});
+  const params = isolate.params.parse({});
+  const plan = await isolate.plan(ctx, ref!, params);
+  // a port of ns-002 is moved onto worker-004 between the plan and the inject
+  const moved = portsOf(lab, 'ns-002')[0]!;
+  const ownGroups = groupNames(lab, moved.securityGroups);
+  await openstackClient(ctx).request({
+    service: 'network', method: 'PUT', path: `/ports/${moved.id}`, body: { port: { device_id: ref!.id } }, action: 'move a port', ok: [200],
+  });
+  await isolate.inject(ctx, ref!, params, marker);
+  t.deepEqual(groupNames(lab, lab.world.openstack.port(moved.id)!.securityGroups), ['gameday-quarantine']);
+  await isolate.restore(ctx, plan);
+  t.deepEqual(groupNames(lab, lab.world.openstack.port(moved.id)!.securityGroups), ownGroups);
+  t.false(lab.world.openstack.port(moved.id)!.tags.some((tag) => tag.startsWith('gameday-')));
 });

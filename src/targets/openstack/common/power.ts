@@ -58,8 +58,14 @@ export function powerFault<P extends { wait?: string | undefined }>(spec: PowerF
       if (!server) throw new TargetError(`server ${ref.name} (${ref.id}) no longer exists`, { retryable: false, status: 404 });
       const again = server.metadata[MARK_FAULT] === marker.faultId;
       if (again && (spec.faultedStatus === null || server.status === spec.faultedStatus)) return;
+      // only an ACTIVE server is changed: restore brings servers back to ACTIVE, so acting on
+      // one someone else stopped or paused would "restore" it into a state it never had
+      if (!again && !isServerReady(server)) {
+        throw new TargetError(`server ${ref.name} is ${server.status}${server['OS-EXT-STS:task_state'] ? ` (${server['OS-EXT-STS:task_state']})` : ''}, not ACTIVE: not touching it`, { retryable: false, status: 409 });
+      }
       await markServer(nova, ref.id, marker, spec.type, ctx.signal);
-      if (spec.faultedStatus !== null && server.status === spec.faultedStatus) return;
+      // the reference for "something changed" is the server as marked (setting metadata bumps `updated`)
+      const marked = (await nova.getServer(ref.id, ctx.signal)) ?? server;
       try {
         await nova.action(ref.id, spec.action(params), ctx.signal);
       } catch (err) {
@@ -68,7 +74,7 @@ export function powerFault<P extends { wait?: string | undefined }>(spec: PowerF
         const now = await nova.getServer(ref.id, ctx.signal);
         if (!now || (now.status !== spec.faultedStatus && !now['OS-EXT-STS:task_state'])) throw err;
       }
-      if (spec.faultedStatus === null) await confirmStarted(nova, server, Math.min(wait, 30_000));
+      if (spec.faultedStatus === null) await confirmStarted(nova, marked, Math.min(wait, 30_000));
       else await nova.waitForStatus(ref.id, [spec.faultedStatus], { timeoutMs: wait, intervalMs: 500, signal: ctx.signal });
     },
     async restore(ctx, plan) {
