@@ -235,3 +235,31 @@ test('a journal that fails during the hold still gets the fault restored on the 
   t.deepEqual(world.calls.map((c) => c.op), ['inject', 'restore']);
   t.false(world.items.get('a')?.broken);
 });
+
+test('recovery during a live run leaves that run\'s fault alone; the run restores it itself', async (t) => {
+  const world = fakeWorld(['a']);
+  const j = journal();
+  const run = runExperiment({ experiment: experiment(world, { durationMs: 800 }), journal: j, settings, ...quiet });
+  await new Promise((r) => setTimeout(r, 200));
+  t.is(j.unrestoredFaults()[0]?.status, 'injected');
+  const report = await recoverLeftovers({ journal: Journal.open(j.path), restore: settings.restore, targets: {}, faultTypes: new Map([['fake.item.break', fakeFault(world)]]), ...quiet });
+  t.deepEqual(report.restored, []);
+  t.is(report.skippedLiveRuns.length, 1);
+  t.true(world.items.get('a')?.broken, 'still held by the live run');
+  t.is((await run).outcome, 'passed');
+  t.false(world.items.get('a')?.broken);
+});
+
+test('a run whose lock is taken over by another process stops and restores', async (t) => {
+  const world = fakeWorld(['a']);
+  const j = journal();
+  const run = runExperiment({ experiment: experiment(world, { durationMs: 30_000 }), journal: j, settings, ...quiet });
+  await new Promise((r) => setTimeout(r, 300));
+  const other = Journal.open(j.path);
+  other.acquireLock({ runId: 'someone-else' }, 0); // a heartbeat older than 0 ms counts as stale
+  const result = await run;
+  t.is(result.outcome, 'aborted');
+  t.regex(result.reason ?? '', /lost the run lock/);
+  t.false(world.items.get('a')?.broken);
+  other.releaseLock('someone-else');
+});

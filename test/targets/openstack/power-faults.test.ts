@@ -110,3 +110,15 @@ test('a 409 from Nova on a second inject of the same fault is harmless', async (
   await t.notThrowsAsync(f.inject(ctx, ref, {}, marker));
   t.is(lab.world.openstack.server('worker-002')?.status, 'SHUTOFF');
 });
+
+test('a server someone else stopped is not touched: inject refuses it and sets no mark', async (t) => {
+  const { lab, ctx } = await withOpenStackLab(t);
+  const f = fault('openstack.server.pause');
+  const ref = await pick(f, ctx);
+  lab.world.openstack.act('worker-002', 'os-stop');
+  const deadline = Date.now() + 5000;
+  while (lab.world.openstack.server('worker-002')?.status !== 'SHUTOFF' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await t.throwsAsync(f.inject(ctx, ref, {}, marker), { message: /not ACTIVE: not touching it/ });
+  t.is(lab.world.openstack.server('worker-002')?.status, 'SHUTOFF');
+  t.deepEqual(Object.keys(lab.world.openstack.server('worker-002')!.metadata).filter((k) => k.startsWith('gameday:')), []);
+});
