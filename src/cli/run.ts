@@ -7,6 +7,7 @@ import { SafetyRefusedError } from '../errors.js';
 import { loadExperiment } from '../experiments/load.js';
 import { runExperiment } from '../experiments/runner.js';
 import { logger } from '../log.js';
+import { publicRunDetail } from '../report/public.js';
 import { openCliContext, type CliOptions } from './context.js';
 import { exitCodeFor } from './exit-codes.js';
 import { progressPrinter } from './progress.js';
@@ -42,7 +43,10 @@ export async function runCommand(file: string, options: CliOptions & { dryRun?: 
       signal: stop.signal,
       ...(options.json ? {} : { listener: progressPrinter(process.stdout) }),
     });
-    if (options.json) process.stdout.write(JSON.stringify(cli.journal.getRun(result.runId), null, 2) + '\n');
+    if (options.json) {
+      const detail = cli.journal.getRun(result.runId);
+      process.stdout.write(JSON.stringify(detail ? publicRunDetail(detail) : null, null, 2) + '\n');
+    }
     else process.stdout.write(`record: gameday show ${result.runId}   (store: ${cli.journal.path})\n`);
     process.exitCode = exitCodeFor(result.outcome);
   } finally {

@@ -2,6 +2,7 @@
 import { GamedayError } from '../errors.js';
 import { Journal } from '../experiments/journal.js';
 import { runMarkdown } from '../report/markdown.js';
+import { publicRunDetail } from '../report/public.js';
 import { loadCliConfig, type CliOptions } from './context.js';
 
 /** Prints a run by id or unique prefix. */
@@ -11,7 +12,7 @@ export async function showCommand(id: string, options: CliOptions & { markdown?:
   try {
     const detail = journal.getRun(id);
     if (!detail) throw new GamedayError(`no run ${id} in ${journal.path}; see \`gameday history\``);
-    if (options.json) process.stdout.write(JSON.stringify(detail, null, 2) + '\n');
+    if (options.json) process.stdout.write(JSON.stringify(publicRunDetail(detail), null, 2) + '\n');
     else process.stdout.write(runMarkdown(detail));
   } finally {
     journal.close();

@@ -12,7 +12,7 @@
  * - A finished run (`done`) is final: its state and outcome are never rewritten.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, existsSync, openSync, closeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
@@ -65,7 +65,12 @@ export class Journal {
   static open(path: string, options: JournalOptions = {}): Journal {
     let db: DatabaseSync | undefined;
     try {
-      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      if (path !== ':memory:') {
+        mkdirSync(dirname(path), { recursive: true });
+        // restore plans can hold what was on the objects (a pod's env): owner-only, created so
+        // (SQLite gives its -wal and -shm files the database file's mode)
+        if (!existsSync(path)) closeSync(openSync(path, 'wx', 0o600));
+      }
       db = new DatabaseSync(path, { timeout: 5000 });
       prepareConnection(db, path);
     } catch (err) {

@@ -410,3 +410,11 @@ test('close is idempotent and a closed journal refuses further calls', (t) => {
   t.throws(() => journal.halt(), { instanceOf: GamedayError, message: /closed/ });
   t.is(journal.path, path);
 });
+
+test('a new journal file is readable by its owner only', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gameday-mode-'));
+  const path = join(dir, 'sub', 'gameday.db');
+  const j = Journal.open(path);
+  t.teardown(() => j.close());
+  t.is(statSync(path).mode & 0o777, 0o600);
+});
