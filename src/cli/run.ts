@@ -34,6 +34,7 @@ export async function runCommand(file: string, options: CliOptions & { dryRun?: 
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
   try {
     const result = await runExperiment({
       experiment,
@@ -52,6 +53,7 @@ export async function runCommand(file: string, options: CliOptions & { dryRun?: 
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
     cli.close();
   }
 }

@@ -178,6 +178,7 @@ class Run {
     this.setState('steady-before');
     const steadyStart = Date.now();
     const before = await checkPhase(this.ctx, this.exp.steadyState.probes, 'before', this.o.journal, this.o.listener);
+    if (this.stopReason) return this.finishStopped(); // probes cut short by a halt or signal are not a verdict
     const notSteady = describeFailures(before);
     this.record('steady-before', notSteady ? 'failed' : 'ok', steadyStart, notSteady || `${before.length} probes ok`);
     if (notSteady) return this.finish('not-steady', `not steady before injection: ${notSteady}`);
@@ -224,6 +225,7 @@ class Run {
     for (const [i, ref] of chosen.entries()) {
       if (this.stopReason) return;
       const plan = await fault.fault.plan(this.ctx, ref, fault.params);
+      if (this.stopReason) return; // a halt or signal that came while planning: nothing more is injected
       const row = this.o.journal.intendFault({ id: faultId(this.runId, i + 1), runId: this.runId, type: fault.type, target: ref, plan });
       this.rows.push(row);
       this.o.listener?.({ kind: 'fault', action: 'intended', target: ref.id, detail: fault.fault.describe(ref, fault.params) });
@@ -266,10 +268,11 @@ class Run {
     }
     const failed = await this.restoreAll();
     if (failed) return this.finish('restore-failed', failed);
-    if (this.stopReason?.reason === 'halt' || this.stopReason?.reason === 'signal') return this.finishStopped();
+    if (this.stoppedByOperator()) return this.finishStopped();
 
     this.setState('recovering');
     const recovery = await this.recover();
+    if (this.stoppedByOperator()) return this.finishStopped();
     if (this.stopReason) return this.finish('aborted', this.stopReason.detail, recovery.ms);
     if (!recovery.ok) return this.finish('hypothesis-failed', `not recovered within ${this.exp.recovery.withinMs / 1000}s: ${recovery.detail}`);
     recoverySeconds.observe({ experiment: this.exp.name }, (recovery.ms ?? 0) / 1000);
@@ -302,6 +305,11 @@ class Run {
     const probes = [...this.exp.steadyState.probes.filter((p) => p.phases.includes('after')), ...this.verifyProbes()];
     const recoverCtx = makeCtx(this.runId, this.log, new AbortController().signal, this.o.settings.targets, this.clients);
     for (;;) {
+      if (this.stoppedByOperator()) {
+        const detail = this.stopReason?.detail ?? 'stopped';
+        this.record('recovery', 'skipped', start, `stopped: ${detail}`);
+        return { ok: false, ms: null, detail };
+      }
       const outcomes = await checkPhase(recoverCtx, probes, 'after', this.o.journal, this.o.listener);
       const failures = describeFailures(outcomes);
       if (!failures) {
@@ -333,6 +341,12 @@ class Run {
       params: undefined,
       probe: { type: `${fault.type}.verify`, description: 'the fault type\'s own recovery check', params: z.unknown(), check: (ctx) => verify(ctx, row.plan) },
     }));
+  }
+
+  /** Halted or signalled (a method, so the check is made afresh after every await). */
+  private stoppedByOperator(): boolean {
+    const reason = this.stopReason?.reason;
+    return reason === 'halt' || reason === 'signal';
   }
 
   private finishStopped(): RunResult {

@@ -263,3 +263,16 @@ test('a run whose lock is taken over by another process stops and restores', asy
   t.false(world.items.get('a')?.broken);
   other.releaseLock('someone-else');
 });
+
+test('a halt while waiting for recovery ends the run halted at once, not when recovery.within runs out', async (t) => {
+  const world = fakeWorld(['a']);
+  const exp = experiment(world, { durationMs: 100, withinMs: 20_000, probes: [probe(world, 'health', ['before']), probe(world, 'comes-back', ['after'])] });
+  world.answers.set('comes-back', 'breach');
+  const j = journal();
+  setTimeout(() => Journal.open(j.path).setHalt(true, { reason: 'operator' }), 500);
+  const started = Date.now();
+  const result = await runExperiment({ experiment: exp, journal: j, settings, haltPollMs: 50, ...quiet });
+  t.is(result.outcome, 'halted');
+  t.true(Date.now() - started < 5000);
+  t.false(world.items.get('a')?.broken);
+});
