@@ -6,7 +6,9 @@
  * KubeSpawner's 1-second grace period; the hub answers only while a hub pod and a proxy pod
  * serve.
  */
-import { applyPodDefaults, deletePod, isPodServing } from './kubernetes/pods.js';
+import { deletePod, isPodServing, singleUserPod, userPodName } from './kubernetes/pods.js';
+
+export { userPodName };
 import type { Cluster } from './kubernetes/cluster.js';
 import type { Pod } from './kubernetes/types.js';
 
@@ -28,10 +30,6 @@ export interface ServerState {
 /** The namespace z2jh was installed into. */
 export const HUB_NAMESPACE = 'jhub';
 
-/** KubeSpawner's pod name for a user (the "safe" slug scheme keeps simple names). */
-export function userPodName(user: string): string {
-  return `jupyter-${user.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`;
-}
 
 function isoMs(ms: number): string {
   return new Date(ms).toISOString();
@@ -96,24 +94,7 @@ export class JupyterHubModel {
   spawn(name: string): void {
     const user = this.addUser(name);
     user.lastActivity = isoMs(this.cluster.clock.now());
-    this.cluster.store.create('pods', applyPodDefaults({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name: userPodName(name),
-        namespace: HUB_NAMESPACE,
-        labels: { app: 'jupyterhub', component: 'singleuser-server', release: 'jhub', chart: 'jupyterhub-2.0.0', heritage: 'jupyterhub', 'hub.jupyter.org/network-access-hub': 'true', 'hub.jupyter.org/servername': '', 'hub.jupyter.org/username': name },
-        annotations: { 'hub.jupyter.org/username': name, 'hub.jupyter.org/servername': '' },
-      },
-      spec: {
-        containers: [{ name: 'notebook', image: 'quay.io/jupyterhub/k8s-singleuser-sample:2.0.0', ports: [{ containerPort: 8888, name: 'notebook-port', protocol: 'TCP' }] }],
-        restartPolicy: 'OnFailure',
-        schedulerName: 'jhub-user-scheduler',
-        terminationGracePeriodSeconds: 1,
-        nodeSelector: { 'hub.jupyter.org/node-purpose': 'user' },
-      },
-      status: { phase: 'Pending' },
-    }));
+    this.cluster.store.create('pods', singleUserPod(name));
   }
 
   /** Deletes the user's server pod with KubeSpawner's grace period. */

@@ -1,5 +1,6 @@
 import winston from 'winston';
 import type { Ctx } from '../../src/targets/types.js';
+import { makeCtx } from '../../src/experiments/ctx.js';
 
 /** A silent logger that keeps its lines, so tests can assert on what was logged. */
 export function memoryLogger(): { log: winston.Logger; lines: Record<string, unknown>[] } {
@@ -11,17 +12,5 @@ export function memoryLogger(): { log: winston.Logger; lines: Record<string, unk
 
 /** A fault/probe context for tests: silent logger, fresh client cache, the given target settings. */
 export function testCtx(settings: Record<string, unknown> = {}, signal = new AbortController().signal): Ctx {
-  const cache = new Map<string, unknown>();
-  return {
-    runId: 'test-run',
-    log: memoryLogger().log,
-    signal,
-    settings,
-    clients: {
-      get<T>(key: string, make: () => T): T {
-        if (!cache.has(key)) cache.set(key, make());
-        return cache.get(key) as T;
-      },
-    },
-  };
+  return makeCtx('test-run', memoryLogger().log, signal, settings);
 }

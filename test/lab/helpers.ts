@@ -27,13 +27,13 @@ export interface Answer<T = Record<string, unknown>> {
 }
 
 /** Calls the lab's Kubernetes API with the kubeconfig's token. */
-export async function kube<T = Record<string, unknown>>(lab: Lab, path: string, init: RequestInit & { json?: unknown; contentType?: string } = {}): Promise<Answer<T>> {
-  const headers: Record<string, string> = { authorization: 'Bearer lab-kube-token', accept: 'application/json' };
-  if (init.json !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
-  const response = await fetch(lab.endpoints.kubernetes + path, {
-    ...init,
-    headers: { ...headers, ...(init.headers as Record<string, string> | undefined) },
-    ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
+/** Calls `url` with JSON in (when `json` is given) and JSON out when the body parses (text otherwise). */
+export async function callJson<T>(url: string, init: RequestInit & { json?: unknown; contentType?: string }, headers: Record<string, string>): Promise<Answer<T>> {
+  const { json, contentType, ...rest } = init;
+  const response = await fetch(url, {
+    ...rest,
+    headers: { ...headers, ...(json !== undefined ? { 'content-type': contentType ?? 'application/json' } : {}), ...(rest.headers as Record<string, string> | undefined) },
+    ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
   });
   const text = await response.text();
   let body: unknown = text;
@@ -45,21 +45,16 @@ export async function kube<T = Record<string, unknown>>(lab: Lab, path: string, 
   return { status: response.status, body: body as T, headers: response.headers };
 }
 
-/** Calls the lab's JupyterHub with the default hub token (unless `token` is null). */
+/** Calls the lab's Kubernetes API with its token. */
+export async function kube<T = Record<string, unknown>>(lab: Lab, path: string, init: RequestInit & { json?: unknown; contentType?: string } = {}): Promise<Answer<T>> {
+  return callJson<T>(lab.endpoints.kubernetes + path, init, { authorization: 'Bearer lab-kube-token', accept: 'application/json' });
+}
+
+/** Calls the lab's JupyterHub with the hub token (or `token`, or none when null). */
 export async function hub<T = unknown>(lab: Lab, path: string, init: RequestInit & { token?: string | null } = {}): Promise<Answer<T>> {
-  const token = init.token === undefined ? 'lab-hub-token' : init.token;
-  const response = await fetch(lab.endpoints.jupyterhub + path, {
-    ...init,
-    headers: { ...(token ? { authorization: `token ${token}` } : {}), ...(init.headers as Record<string, string> | undefined) },
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // keep the text
-  }
-  return { status: response.status, body: body as T, headers: response.headers };
+  const { token: given, ...rest } = init;
+  const token = given === undefined ? 'lab-hub-token' : given;
+  return callJson<T>(lab.endpoints.jupyterhub + path, rest, token ? { authorization: `token ${token}` } : {});
 }
 
 /** The name of the (first) pod with the given component label in jhub that is not terminating. */

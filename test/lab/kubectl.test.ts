@@ -9,7 +9,12 @@ import type { Lab } from '../../src/lab/index.js';
 import { eventually, labFor, podOf } from './helpers.js';
 
 const KUBECTL = '/usr/bin/kubectl';
-const withKubectl = existsSync(KUBECTL) ? test : test.skip;
+// the real kubectl is on the image and .ci/run installs it if missing: without it these tests fail, never skip
+const withKubectl = (title: string, fn: (t: ExecutionContext) => Promise<void>): void =>
+  test(title, async (t) => {
+    if (!existsSync(KUBECTL)) t.fail(`${KUBECTL} is missing: install kubectl (Debian: kubernetes-client) — .ci/run does`);
+    else await fn(t);
+  });
 
 interface Run {
   code: number;

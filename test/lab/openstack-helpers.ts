@@ -1,5 +1,5 @@
 import type { Lab, OpenStackChange } from '../../src/lab/index.js';
-import type { Answer } from './helpers.js';
+import { callJson, type Answer } from './helpers.js';
 
 /** The lab's OpenStack base URL (`http://127.0.0.1:PORT`). */
 export function openstackBase(lab: Lab): string {
@@ -8,22 +8,8 @@ export function openstackBase(lab: Lab): string {
 
 /** Calls a path of the lab's OpenStack port (`/compute/v2.1/servers`, …) with JSON in and out. */
 export async function osCall<T = Record<string, unknown>>(lab: Lab, path: string, init: RequestInit & { json?: unknown; token?: string } = {}): Promise<Answer<T>> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (init.token) headers['x-auth-token'] = init.token;
-  if (init.json !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(openstackBase(lab) + path, {
-    ...init,
-    headers: { ...headers, ...(init.headers as Record<string, string> | undefined) },
-    ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // keep the text
-  }
-  return { status: response.status, body: body as T, headers: response.headers };
+  const { token, ...rest } = init;
+  return callJson<T>(openstackBase(lab) + path, rest, { accept: 'application/json', ...(token ? { 'x-auth-token': token } : {}) });
 }
 
 /** A password-auth request body for the lab's user, scoped to project jupytercloud. */

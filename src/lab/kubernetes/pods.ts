@@ -94,3 +94,30 @@ export function deletePod(store: ObjectStore, now: number, namespace: string, na
     draft.metadata.deletionGracePeriodSeconds = grace;
   });
 }
+
+/** KubeSpawner's pod name for a user (the "safe" slug scheme keeps simple names). */
+export function userPodName(user: string): string {
+  return `jupyter-${user.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`;
+}
+
+/** A z2jh single-user server pod for `user` (`jupyter-<user>`), as KubeSpawner creates it: bare, no controller. */
+export function singleUserPod(user: string): Pod {
+  return applyPodDefaults({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: userPodName(user),
+      namespace: 'jhub',
+      labels: { app: 'jupyterhub', component: 'singleuser-server', release: 'jhub', chart: 'jupyterhub-2.0.0', heritage: 'jupyterhub', 'hub.jupyter.org/network-access-hub': 'true', 'hub.jupyter.org/servername': '', 'hub.jupyter.org/username': user },
+      annotations: { 'hub.jupyter.org/username': user, 'hub.jupyter.org/servername': '' },
+    },
+    spec: {
+      containers: [{ name: 'notebook', image: 'quay.io/jupyterhub/k8s-singleuser-sample:2.0.0', ports: [{ containerPort: 8888, name: 'notebook-port', protocol: 'TCP' }] }],
+      restartPolicy: 'OnFailure',
+      schedulerName: 'jhub-user-scheduler',
+      terminationGracePeriodSeconds: 1,
+      nodeSelector: { 'hub.jupyter.org/node-purpose': 'user' },
+    },
+    status: { phase: 'Pending' },
+  });
+}

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { rfc3339 } from '../clock.js';
 import { replicaSetFor } from './deployment-controller.js';
 import { markReady, runningContainer } from './kubelet.js';
-import { applyPodDefaults, setPodCondition } from './pods.js';
+import { setPodCondition, singleUserPod } from './pods.js';
 import { podFromTemplate } from './replicaset-controller.js';
 import type { Cluster } from './cluster.js';
 import type { Container, Deployment, KubeObject, Node, Pod, ReplicaSet, Toleration } from './types.js';
@@ -129,25 +129,7 @@ function workloads(): WorkloadSpec[] {
 }
 
 function userPod(index: number): Pod {
-  const user = userName(index);
-  return applyPodDefaults({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: `jupyter-${user}`,
-      namespace: 'jhub',
-      labels: { app: 'jupyterhub', component: 'singleuser-server', release: 'jhub', chart: 'jupyterhub-2.0.0', heritage: 'jupyterhub', 'hub.jupyter.org/network-access-hub': 'true', 'hub.jupyter.org/servername': '', 'hub.jupyter.org/username': user },
-      annotations: { 'hub.jupyter.org/username': user, 'hub.jupyter.org/servername': '' },
-    },
-    spec: {
-      containers: [{ name: 'notebook', image: 'quay.io/jupyterhub/k8s-singleuser-sample:2.0.0', ports: [{ containerPort: 8888, name: 'notebook-port', protocol: 'TCP' }] }],
-      restartPolicy: 'OnFailure',
-      schedulerName: 'jhub-user-scheduler',
-      terminationGracePeriodSeconds: 1,
-      nodeSelector: { 'hub.jupyter.org/node-purpose': 'user' },
-    },
-    status: { phase: 'Pending' },
-  });
+  return singleUserPod(userName(index));
 }
 
 function simple(kind: string, apiVersion: string, name: string, namespace: string | undefined, created: number, rest: Record<string, unknown> = {}): KubeObject {
