@@ -26,3 +26,21 @@ export function makeCtx(
     },
   };
 }
+
+/**
+ * Releases what a context's clients hold (open SSH connections…): every cached client that
+ * implements `Symbol.dispose`. Called when a run or a recovery pass ends; a client that
+ * fails to dispose is logged, never thrown.
+ */
+export function disposeClients(cache: Map<string, unknown>, log: Logger): void {
+  for (const [key, client] of cache) {
+    const dispose = (client as { [Symbol.dispose]?: () => void } | null)?.[Symbol.dispose];
+    if (typeof dispose !== 'function') continue;
+    try {
+      dispose.call(client);
+    } catch (err) {
+      log.warn('a client could not be closed', { client: key, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  cache.clear();
+}

@@ -11,7 +11,7 @@ import { logger as rootLogger, type Logger } from '../log.js';
 import { abortsTotal, leftoversRestoredTotal, runsTotal } from '../metrics.js';
 import type { AnyFaultType, RestorePlan } from '../targets/types.js';
 import { retry, type BackoffOptions } from './backoff.js';
-import { makeCtx } from './ctx.js';
+import { disposeClients, makeCtx } from './ctx.js';
 import type { Journal, RunRow } from './journal.js';
 import { restoreFault, type RestoreSettings } from './restore.js';
 import { hostname } from 'node:os';
@@ -89,7 +89,27 @@ async function recoverUnderLock(
   const live = new Set([...open.values()].filter(isLive).map((r) => r.id));
   if (lockHolder) live.add(lockHolder);
   report.skippedLiveRuns = [...live];
-  const ctx = makeCtx('recover', log, new AbortController().signal, options.targets);
+  const clients = new Map<string, unknown>();
+  const ctx = makeCtx('recover', log, new AbortController().signal, options.targets, clients);
+  try {
+    await restoreAll(ctx, options, types, log, report, lockHolder, live, open);
+  } finally {
+    disposeClients(clients, log);
+  }
+  return report;
+}
+
+async function restoreAll(
+  ctx: ReturnType<typeof makeCtx>,
+  options: RecoverOptions,
+  types: ReadonlyMap<string, AnyFaultType>,
+  log: Logger,
+  report: RecoverReport,
+  lockHolder: string | undefined,
+  live: Set<string>,
+  open: Map<string, ReturnType<RecoverOptions['journal']['openRuns']>[number]>,
+): Promise<void> {
+  const { journal } = options;
 
   for (const row of journal.unrestoredFaults()) {
     if (live.has(row.runId)) continue;
@@ -123,7 +143,6 @@ async function recoverUnderLock(
     report.closedRuns.push(run.id);
     log.warn('closed a run left open by a dead process', { run: run.id, state: run.state, outcome });
   }
-  return report;
 }
 
 /** Restores objects found carrying a marker, except those belonging to a live run. */

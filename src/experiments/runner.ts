@@ -18,7 +18,7 @@ import type { LoadedExperiment, LoadedProbe, SafetyRules } from './model.js';
 import { checkPhase, describeFailures } from './probes.js';
 import { restoreFault, type RestoreSettings } from './restore.js';
 import { chooseTargets, mergeRules, type Selection } from './safety.js';
-import { makeCtx } from './ctx.js';
+import { disposeClients, makeCtx } from './ctx.js';
 
 /** What the engine needs from the config. */
 export interface EngineSettings {
@@ -203,7 +203,7 @@ class Run {
     const { fault } = this.exp;
     const candidates = await fault.fault.select(this.ctx, fault.selector, fault.params);
     const want = { ...(fault.count !== undefined ? { count: fault.count } : {}), ...(fault.percent !== undefined ? { percent: fault.percent } : {}) };
-    return chooseTargets(candidates, want, mergeRules(this.o.settings.safety, this.exp.safety), this.o.random);
+    return chooseTargets(candidates, want, mergeRules(this.o.settings.safety, this.exp.safety), this.o.random, fault.fault.maxPerGroup);
   }
 
   private async dryRun(chosen: TargetRef[]): Promise<RunResult> {
@@ -361,6 +361,7 @@ class Run {
     runDurationSeconds.observe({ experiment: this.exp.name }, (Date.now() - this.startedAt) / 1000);
     this.o.listener?.({ kind: 'verdict', outcome, reason, recoveryMs });
     this.log.info('run finished', { outcome, reason });
+    disposeClients(this.clients, this.log);
     return { runId: this.runId, outcome, reason, recoveryMs };
   }
 }

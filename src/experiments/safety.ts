@@ -60,6 +60,7 @@ export function chooseTargets(
   want: { count?: number; percent?: number },
   rules: SafetyRules,
   random: () => number = Math.random,
+  maxPerGroup?: number,
 ): Selection {
   const excluded: Selection['excluded'] = [];
   const eligible: TargetRef[] = [];
@@ -78,9 +79,35 @@ export function chooseTargets(
         (excluded.length ? ` (left out: ${excluded.map((e) => `${e.ref.name}: ${e.reason}`).join(', ')})` : ''),
     );
   }
-  const chosen = shuffled(eligible, random).slice(0, Math.max(count, 0));
+  const chosen = maxPerGroup === undefined
+    ? shuffled(eligible, random).slice(0, Math.max(count, 0))
+    : chooseWithinGroups(candidates, shuffled(eligible, random), count, maxPerGroup);
   if (rules.maxUnavailable !== undefined) checkUnavailable(candidates, chosen, rules.maxUnavailable);
   return { candidates: [...candidates], excluded, chosen };
+}
+
+/**
+ * Picks `count` of the eligible (already shuffled) so that no group has more than
+ * `maxPerGroup` unavailable, counting what is down already; refuses when that cannot be met.
+ */
+function chooseWithinGroups(candidates: readonly TargetRef[], eligible: readonly TargetRef[], count: number, maxPerGroup: number): TargetRef[] {
+  const key = (ref: TargetRef): string => ref.group ?? '(selection)';
+  const down = new Map<string, number>();
+  for (const ref of candidates) if (!ref.ready) down.set(key(ref), (down.get(key(ref)) ?? 0) + 1);
+  const chosen: TargetRef[] = [];
+  for (const ref of eligible) {
+    if (chosen.length >= count) break;
+    const taken = down.get(key(ref)) ?? 0;
+    if (taken >= maxPerGroup) continue;
+    down.set(key(ref), taken + 1);
+    chosen.push(ref);
+  }
+  if (chosen.length < count) {
+    throw new SafetyRefusedError(
+      `the experiment wants ${count} object(s) but this fault type allows at most ${maxPerGroup} unavailable per group, so only ${chosen.length} can be hit (groups: ${[...new Set(candidates.map(key))].join(', ')})`,
+    );
+  }
+  return chosen;
 }
 
 function checkUnavailable(candidates: readonly TargetRef[], chosen: readonly TargetRef[], max: number | `${number}%`): void {

@@ -3,11 +3,12 @@
  * adding a fault or probe is one line in that target's own index.ts.
  */
 import type { AnyFaultType, AnyProbeType, TargetModule } from './types.js';
+import { glusterfs } from './glusterfs/index.js';
 import { http } from './http/index.js';
 import { kubernetes } from './kubernetes/index.js';
 import { openstack } from './openstack/index.js';
 
-export const targets: readonly TargetModule[] = [http, kubernetes, openstack];
+export const targets: readonly TargetModule[] = [glusterfs, http, kubernetes, openstack];
 
 /** Fault types by id. */
 export const faultTypes: ReadonlyMap<string, AnyFaultType> = new Map(

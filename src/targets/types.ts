@@ -70,6 +70,12 @@ export interface FaultType<T = unknown, P = unknown> {
   target: ZodType<T>;
   /** Shape of `spec.fault.params`. Strict. */
   params: ZodType<P>;
+  /**
+   * The most objects of one group (`TargetRef.group`) that may be unavailable at once,
+   * whatever the config's maxUnavailable says: a limit of the system itself (GlusterFS: one
+   * brick per replica set). Objects already unavailable count against it.
+   */
+  maxPerGroup?: number;
   /** Every object the selector matches, ready or not. Changes nothing. */
   select(ctx: Ctx, target: T, params: P): Promise<TargetRef[]>;
   /** The undo, captured from the object's state before anything changes. Changes nothing. */

@@ -1,0 +1,115 @@
+/**
+ * `glusterfs.brick.kill`: kills the glusterfsd of one brick (SIGKILL), or freezes it
+ * (SIGSTOP: the process stays, glusterd still lists it online, clients hang on it until
+ * their ping-timeout). Restore: SIGCONT a frozen brick; wait for its peer to be Connected;
+ * `volume start VOL force` until the brick is online; launch a heal (a frozen brick is never
+ * healed otherwise). A marker file on the brick's host records the fault until it is undone.
+ */
+import { z } from 'zod';
+import { TargetError } from '../../errors.js';
+import { defineFault, type RestorePlan } from '../types.js';
+import { glusterfsClient } from './client.js';
+import {
+  BrickPlan, BrickTarget, WaitDuration, bringBackAndHeal, brickOnline, refBrick, selectBricks, waitMs,
+} from './common/bricks.js';
+import { signalBrick } from './common/processes.js';
+import { readMarkers, removeMarker, writeMarker } from './markers.js';
+
+const TYPE = 'glusterfs.brick.kill';
+
+export const BrickKillParams = z
+  .object({
+    /** `KILL` ends the brick process; `STOP` freezes it (the harder case: nothing looks down). */
+    signal: z.enum(['KILL', 'STOP']).default('KILL'),
+    /** How long a restore waits for the peer, the brick and the heal launch. */
+    wait: WaitDuration.optional(),
+  })
+  .strict();
+export type BrickKillParams = z.infer<typeof BrickKillParams>;
+
+const KillPlan = BrickPlan.extend({ signal: z.enum(['KILL', 'STOP']), pid: z.number().int().positive(), path: z.string() });
+type KillPlan = z.infer<typeof KillPlan>;
+
+export const brickKill = defineFault<BrickTarget, BrickKillParams>({
+  type: TYPE,
+  description: 'Kill (SIGKILL) or freeze (SIGSTOP) the glusterfsd of one brick; restore resumes or restarts it (volume start force once the peer is connected) and launches a heal.',
+  target: BrickTarget,
+  params: BrickKillParams,
+  maxPerGroup: 1,
+  select: (ctx, target) => selectBricks(ctx, glusterfsClient(ctx), target),
+  async plan(ctx, ref, params): Promise<RestorePlan> {
+    const client = glusterfsClient(ctx);
+    const { volume, brick, name } = refBrick(ref);
+    const { status } = await brickOnline(client, volume, ctx.signal);
+    const entry = status.bricks.find((b) => b.host === brick.host && b.path === brick.path);
+    if (!entry?.online || entry.pid === null) throw new TargetError(`brick ${name} is not online with a pid; nothing to ${params.signal === 'KILL' ? 'kill' : 'freeze'}`, { retryable: false });
+    const data: KillPlan = { runId: ctx.runId, volume, brick: name, host: brick.host, path: brick.path, signal: params.signal, pid: entry.pid, waitMs: waitMs(params.wait) };
+    return { type: TYPE, target: ref, data };
+  },
+  async inject(ctx, ref, params, marker) {
+    const client = glusterfsClient(ctx);
+    const { volume, brick, name } = refBrick(ref);
+    const transport = client.transport(brick.host);
+    const { status } = await brickOnline(client, volume, ctx.signal);
+    const entry = status.bricks.find((b) => b.host === brick.host && b.path === brick.path);
+    const data: KillPlan = { runId: marker.runId, volume, brick: name, host: brick.host, path: brick.path, signal: params.signal, pid: entry?.pid ?? 0, waitMs: waitMs(params.wait) };
+    if (!entry?.online || entry.pid === null) return; // already down: a repeated inject does nothing
+    await writeMarker(transport, marker, TYPE, data);
+    if (!(await signalBrick(transport, entry.pid, brick.path, params.signal))) {
+      throw new TargetError(`${brick.host}: pid ${entry.pid} is not the glusterfsd of ${brick.path}; nothing was signalled`, { retryable: false });
+    }
+    ctx.log.info(`brick ${params.signal === 'KILL' ? 'killed' : 'frozen'}`, { brick: name, pid: entry.pid });
+  },
+  async restore(ctx, plan) {
+    const data = KillPlan.parse(plan.data);
+    const client = glusterfsClient(ctx);
+    const transport = client.transport(data.host);
+    if (data.signal === 'STOP') await signalBrick(transport, data.pid, data.path, 'CONT');
+    await bringBackAndHeal(ctx, client, data);
+    const faultId = (plan.data as { faultId?: unknown }).faultId;
+    await removeMarkersOf(transport, data, typeof faultId === 'string' ? faultId : undefined);
+  },
+  async verify(ctx, plan) {
+    const data = KillPlan.parse(plan.data);
+    const { online } = await brickOnline(glusterfsClient(ctx), data.volume, ctx.signal);
+    const up = online.get(data.brick) === true;
+    return { ok: up, value: up, detail: up ? `brick ${data.brick} online` : `brick ${data.brick} not online yet` };
+  },
+  async findLeftovers(ctx) {
+    return leftoverPlans(ctx, TYPE, (data) => KillPlan.safeParse(data).success);
+  },
+  describe: (ref, params) => `${params.signal === 'KILL' ? 'kill (SIGKILL)' : 'freeze (SIGSTOP)'} the brick process of ${ref.name} (volume ${ref.attributes['volume'] ?? '?'})`,
+});
+
+/** Removes this fault's marker files on the host: the one named in the plan, else every marker of the same run and brick. */
+export async function removeMarkersOf(transport: Parameters<typeof removeMarker>[0], data: BrickPlan, faultId: string | undefined): Promise<void> {
+  if (faultId) return removeMarker(transport, faultId);
+  for (const record of await readMarkers(transport, () => undefined)) {
+    if (record.data['brick'] === data.brick && record.runId === data.runId) await removeMarker(transport, record.faultId);
+  }
+}
+
+/** Plans for every marker file of `type` on the configured peers that answer. */
+export async function leftoverPlans(ctx: Parameters<typeof glusterfsClient>[0], type: string, valid: (data: unknown) => boolean): Promise<RestorePlan[]> {
+  const client = glusterfsClient(ctx);
+  const plans: RestorePlan[] = [];
+  for (const host of client.peers()) {
+    let records;
+    try {
+      records = await readMarkers(client.transport(host), (m) => ctx.log.warn(m));
+    } catch (err) {
+      ctx.log.warn('cannot read gameday markers on a GlusterFS host; its leftovers are restored from the journal only', { host, error: (err as Error).message });
+      continue;
+    }
+    for (const record of records.filter((r) => r.type === type)) {
+      if (!valid(record.data)) continue;
+      const brick = String(record.data['brick']);
+      plans.push({
+        type,
+        target: { kind: 'glusterfs.brick', id: `${String(record.data['volume'])}/${brick}`, name: brick, ready: false, attributes: { volume: String(record.data['volume']) } },
+        data: { ...(record.data as Record<string, never>), runId: record.runId, faultId: record.faultId },
+      });
+    }
+  }
+  return plans;
+}

@@ -1,0 +1,128 @@
+/**
+ * gameday's view of a GlusterFS pool for one run: a transport per configured host (built
+ * on first use, SSH connections reused for the run), the gluster CLI on any of them, and
+ * the ways to ask "the pool" rather than one host — a peer that is cut off sees only
+ * itself, so cluster-wide questions go to every peer and the best-connected answer wins.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { TargetError, errorMessage } from '../../errors.js';
+import { parseDuration } from '../../duration.js';
+import { resolveSecret } from '../../secrets.js';
+import type { Ctx } from '../types.js';
+import { GlusterCli } from './cli/gluster.js';
+import { GlusterfsSettings, type HostSettings } from './settings.js';
+import { LocalTransport } from './transport/local.js';
+import { SshTransport } from './transport/ssh.js';
+import type { Transport } from './transport/types.js';
+
+export class GlusterfsClient {
+  readonly settings: GlusterfsSettings;
+  readonly #transports = new Map<string, Transport>();
+  readonly #ctx: Ctx;
+
+  constructor(ctx: Ctx, settings: GlusterfsSettings) {
+    this.#ctx = ctx;
+    this.settings = settings;
+  }
+
+  /** The configured host, or a non-retryable error naming the hosts that are configured. */
+  host(name: string): HostSettings {
+    const host = this.settings.hosts.find((h) => h.name === name);
+    if (!host) throw new TargetError(`host ${name} is not in targets.glusterfs.hosts (${this.settings.hosts.map((h) => h.name).join(', ')})`, { retryable: false });
+    return host;
+  }
+
+  /** The peers (hosts with role peer), in config order. */
+  peers(): string[] {
+    return this.settings.hosts.filter((h) => h.role === 'peer').map((h) => h.name);
+  }
+
+  transport(name: string): Transport {
+    const existing = this.#transports.get(name);
+    if (existing) return existing;
+    const host = this.host(name);
+    const timeoutMs = parseDuration(this.settings.commandTimeout) ?? 120_000;
+    const kind = host.transport ?? this.settings.transport;
+    let transport: Transport;
+    if (kind === 'local') {
+      transport = new LocalTransport(name, { ...(host.prefix && { prefix: host.prefix }), timeoutMs });
+    } else {
+      const ssh = this.settings.ssh;
+      if (!ssh) throw new TargetError(`host ${name} is reached over ssh but targets.glusterfs.ssh is not set`, { retryable: false });
+      transport = new SshTransport(name, {
+        address: host.address ?? host.name,
+        port: host.port,
+        username: ssh.user,
+        ...(ssh.privateKey && { privateKey: resolveSecret(ssh.privateKey) }),
+        ...(ssh.passphrase && { passphrase: resolveSecret(ssh.passphrase) }),
+        ...(ssh.agent && process.env['SSH_AUTH_SOCK'] && { agent: process.env['SSH_AUTH_SOCK'] }),
+        knownHosts: ssh.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts'),
+        verifyHostKey: ssh.verifyHostKey,
+        connectTimeoutMs: parseDuration(ssh.connectTimeout) ?? 10_000,
+        commandTimeoutMs: timeoutMs,
+        concurrency: this.settings.concurrency,
+        log: this.#ctx.log,
+      });
+    }
+    this.#transports.set(name, transport);
+    return transport;
+  }
+
+  /** The gluster CLI on one host. `signal` defaults to none (restores must not be cut short). */
+  gluster(name: string, signal?: AbortSignal): GlusterCli {
+    return new GlusterCli(this.transport(name), {
+      busyRetryForMs: parseDuration(this.settings.busyRetryFor) ?? 180_000,
+      ...(signal && { signal }),
+    });
+  }
+
+  /**
+   * Asks peers in turn (skipping `avoid`) until one answers; a peer that does not answer is
+   * skipped. Throws a retryable error listing every peer's failure when none answered.
+   */
+  async onAnyPeer<T>(ask: (cli: GlusterCli) => Promise<T>, options: { avoid?: readonly string[]; signal?: AbortSignal } = {}): Promise<T> {
+    const candidates = this.peers().filter((p) => !options.avoid?.includes(p));
+    const order = candidates.length ? candidates : this.peers();
+    const failures: string[] = [];
+    for (const name of order) {
+      try {
+        return await ask(this.gluster(name, options.signal));
+      } catch (err) {
+        if (!(err instanceof TargetError) || !err.retryable) throw err;
+        failures.push(errorMessage(err));
+      }
+    }
+    throw new TargetError(`no GlusterFS peer answered: ${failures.join('; ')}`, { retryable: true });
+  }
+
+  /** Every peer's answer (or its failure), asked in parallel. */
+  async onEveryPeer<T>(ask: (cli: GlusterCli) => Promise<T>, signal?: AbortSignal): Promise<{ host: string; value?: T; error?: string }[]> {
+    return Promise.all(this.peers().map(async (host) => {
+      try {
+        return { host, value: await ask(this.gluster(host, signal)) };
+      } catch (err) {
+        if (err instanceof TargetError && !err.retryable) throw err;
+        return { host, error: errorMessage(err) };
+      }
+    }));
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  close(): void {
+    for (const t of this.#transports.values()) t.close();
+    this.#transports.clear();
+  }
+}
+
+/** The run's client (one per run, so SSH connections are reused). */
+export function glusterfsClient(ctx: Ctx): GlusterfsClient {
+  return ctx.clients.get('glusterfs', () => {
+    const raw = ctx.settings['glusterfs'];
+    if (raw === undefined) throw new TargetError('targets.glusterfs is not configured', { retryable: false });
+    return new GlusterfsClient(ctx, GlusterfsSettings.parse(raw));
+  });
+}
