@@ -44,6 +44,8 @@ const PartitionPlan = BrickPlan.extend({
   sshPort: z.number().int(),
   /** openstack-security-group: the isolation plan of the host's VM. */
   isolation: z.unknown().optional(),
+  /** openstack-security-group: the VM's id (marker files carry it instead of the isolation plan). */
+  serverId: z.string().optional(),
   /** A plan made from rules found without a marker: delete them, heal if the volume is known. */
   orphan: z.boolean().optional(),
 });
@@ -57,6 +59,21 @@ async function hostServer(ctx: Ctx, client: GlusterfsClient, host: string): Prom
   const exact = refs.filter((r) => r.name === server || r.id === server);
   if (exact.length !== 1) throw new TargetError(`brick host ${host}: expected one OpenStack server named ${server}, found ${exact.length}`, { retryable: false });
   return exact[0] as TargetRef;
+}
+
+/**
+ * Refuses an iptables partition whose rules would land on more than the brick's host: one
+ * reached by the local transport without a prefix (the rules would cut gameday's own
+ * machine), or one sharing its address and port with another configured host.
+ */
+function refuseSharedNetwork(client: GlusterfsClient, name: string): void {
+  const host = client.host(name);
+  if ((host.transport ?? client.settings.transport) === 'local' && !host.prefix?.length) {
+    throw new TargetError(`brick host ${name} is reached by the local transport without a prefix: iptables rules there would cut gameday's own machine off`, { retryable: false });
+  }
+  const where = (h: typeof host): string => `${h.address ?? h.name}:${h.port}`;
+  const shared = client.settings.hosts.filter((h) => h.name !== name && (h.transport ?? client.settings.transport) === 'ssh' && where(h) === where(host));
+  if (shared.length) throw new TargetError(`brick host ${name} is reached at the same address as ${shared.map((h) => h.name).join(', ')}: a partition would cut them too`, { retryable: false });
 }
 
 function sshPortOf(client: GlusterfsClient, host: string): number {
@@ -74,9 +91,7 @@ export const brickPartition = defineFault<BrickTarget, BrickPartitionParams>({
   async plan(ctx, ref, params): Promise<RestorePlan> {
     const client = glusterfsClient(ctx);
     const { volume, brick, name } = refBrick(ref);
-    const others = client.settings.hosts.filter((h) => h.name !== brick.host);
-    const shared = others.filter((h) => h.role === 'peer' && (h.address ?? h.name) === (client.host(brick.host).address ?? brick.host));
-    if (shared.length) throw new TargetError(`brick host ${brick.host} shares its address with ${shared.map((h) => h.name).join(', ')}: a partition would cut them too`, { retryable: false });
+    if (params.method === 'iptables') refuseSharedNetwork(client, brick.host);
     const data: PartitionPlan = {
       runId: ctx.runId, volume, brick: name, host: brick.host, method: params.method, waitMs: waitMs(params.wait),
       ttlSeconds: Math.round((parseDuration(params.ttl) ?? 1_800_000) / 1000), sshPort: sshPortOf(client, brick.host),
@@ -112,7 +127,7 @@ export const brickPartition = defineFault<BrickTarget, BrickPartitionParams>({
     const transport = client.transport(data.host);
     const faultId = (plan.data as { faultId?: unknown }).faultId;
     if (data.method === 'openstack-security-group') {
-      if (data.isolation) await serverIsolate.restore(ctx, data.isolation as RestorePlan);
+      await restoreIsolation(ctx, data);
     } else {
       // the rules of this fault: by its id when known, else every gameday rule of this run on the host
       const comments = typeof faultId === 'string'
@@ -143,6 +158,18 @@ export const brickPartition = defineFault<BrickTarget, BrickPartitionParams>({
     ? `cut brick host ${ref.attributes['host'] ?? ref.name} off (iptables DROP except loopback and SSH, time-to-live ${params.ttl}) — brick ${ref.name}`
     : `quarantine the VM of brick host ${ref.attributes['host'] ?? ref.name} (security groups) — brick ${ref.name}`,
 });
+
+/**
+ * Puts the VM's ports back: from the isolation plan recorded in the journal, else (a plan
+ * rebuilt from a marker file) from the marks the isolation left on the VM and its ports.
+ */
+async function restoreIsolation(ctx: Ctx, data: PartitionPlan): Promise<void> {
+  if (data.isolation) return serverIsolate.restore(ctx, data.isolation as RestorePlan);
+  if (!data.serverId || !serverIsolate.findLeftovers) return;
+  for (const plan of await serverIsolate.findLeftovers(ctx)) {
+    if (plan.target.id === data.serverId) await serverIsolate.restore(ctx, plan);
+  }
+}
 
 /**
  * gameday rules on a peer that no marker file accounts for (the marker lost, or written by
