@@ -196,7 +196,7 @@ for (const file of ['config/gameday.yaml', 'config/gameday.example.yaml']) {
   test(`the shipped ${file} is valid with the real registry and configures every target`, async (t) => {
     const config = await loadConfig(file);
     t.true(config.store.path.startsWith('/'));
-    t.deepEqual(Object.keys(config.targets).sort(), ['http', 'kubernetes', 'openstack']);
+    t.deepEqual(Object.keys(config.targets).sort(), ['glusterfs', 'http', 'kubernetes', 'openstack']);
   });
 }
 
@@ -206,4 +206,9 @@ test('the shipped lab config points at the lab', async (t) => {
   t.deepEqual(config.targets.kubernetes, { kubeconfig: join(process.cwd(), 'var/lab/kubeconfig') });
   t.deepEqual(config.targets.http, { endpoints: { jupyterhub: 'http://127.0.0.1:18000' } });
   t.like(config.targets.openstack, { cloud: 'gameday-lab', cloudsFile: join(process.cwd(), 'var/lab/clouds.yaml') });
+  t.like(config.targets.glusterfs, {
+    ssh: { privateKey: { file: join(process.cwd(), 'var/lab/ssh/id_ed25519') }, knownHostsFile: join(process.cwd(), 'var/lab/ssh/known_hosts') },
+    volumes: ['home'],
+  });
+  t.deepEqual((config.targets.glusterfs as { hosts: { port: number }[] }).hosts.map((h) => h.port), [12201, 12202, 12203, 12204, 12205]);
 });

@@ -19,7 +19,7 @@ import { EXIT } from './exit-codes.js';
 import { progressPrinter } from './progress.js';
 
 /** Target systems the lab serves in this version. */
-const LAB_TARGETS = ['kubernetes.', 'openstack.', 'http'];
+const LAB_TARGETS = ['glusterfs.', 'kubernetes.', 'openstack.', 'http'];
 
 /** The experiment with its times divided by `speed` (never below 100 ms per step). */
 export function compressTime(exp: LoadedExperiment, speed: number): LoadedExperiment {
@@ -41,12 +41,13 @@ export async function demoCommand(options: CliOptions & { speed?: string }): Pro
   // must never be "restored" against real targets by a later run, nor real ones against the lab
   const storeDir = join(dirname(config.store.path), 'demo');
   const storePath = join(storeDir, 'gameday.db');
-  const lab = await startLab({ speed, ports: { kubernetes: 0, jupyterhub: 0, openstack: 0 }, stateDir: resolve(storeDir, 'demo-lab') });
+  const lab = await startLab({ speed, ports: { kubernetes: 0, jupyterhub: 0, openstack: 0, glusterfs: 0 }, stateDir: resolve(storeDir, 'demo-lab') });
   const targets = {
     ...config.targets,
     kubernetes: { kubeconfig: lab.kubeconfigPath },
     http: { endpoints: { jupyterhub: lab.endpoints.jupyterhub } },
     openstack: { cloud: 'gameday-lab', cloudsFile: lab.cloudsYamlPath },
+    glusterfs: lab.glusterfsSettings(),
   };
   const settings = engineSettings(config, targets);
   const journal = Journal.open(storePath);

@@ -9,7 +9,7 @@ function port(value: unknown, name: string): number {
 }
 
 /** Starts the lab, prints how to reach it, and keeps it up until interrupted. */
-export async function labCommand(options: { speed?: string; kubernetesPort?: string; jupyterhubPort?: string; openstackPort?: string; stateDir?: string }): Promise<void> {
+export async function labCommand(options: { speed?: string; kubernetesPort?: string; jupyterhubPort?: string; openstackPort?: string; glusterfsPort?: string; stateDir?: string }): Promise<void> {
   const speed = Number(options.speed ?? '1');
   if (!(speed > 0)) throw new Error(`--speed must be a positive number, got ${String(options.speed)}`);
   const lab = await startLab({
@@ -18,6 +18,7 @@ export async function labCommand(options: { speed?: string; kubernetesPort?: str
       kubernetes: port(options.kubernetesPort ?? 16443, 'kubernetes-port'),
       jupyterhub: port(options.jupyterhubPort ?? 18000, 'jupyterhub-port'),
       openstack: port(options.openstackPort ?? 15000, 'openstack-port'),
+      glusterfs: port(options.glusterfsPort ?? 12201, 'glusterfs-port'),
     },
     stateDir: resolve(options.stateDir ?? 'var/lab'),
   });
@@ -27,9 +28,12 @@ export async function labCommand(options: { speed?: string; kubernetesPort?: str
       `  Kubernetes API  ${lab.endpoints.kubernetes}`,
       `  JupyterHub      ${lab.endpoints.jupyterhub}  (/hub/health, /hub/api)`,
       `  OpenStack       ${lab.endpoints.openstack}  (Keystone v3; Nova and Neutron in its catalog)`,
+      `  GlusterFS SSH   ${Object.entries(lab.endpoints.glusterfs).map(([name, e]) => `${name} ${e.host}:${e.port}`).join(', ')}  (volume home, mounted on worker-001 at /mnt/home)`,
       `  kubeconfig      ${lab.kubeconfigPath ?? '(not written)'}`,
+      `  ssh key         ${lab.sshKeyPath ?? '(not written)'}  (user root; known_hosts ${lab.knownHostsPath ?? '(not written)'})`,
       `  clouds.yaml     ${lab.cloudsYamlPath ?? '(not written)'}  (clouds gameday-lab, gameday-lab-appcred)`,
       `try: kubectl --kubeconfig ${lab.kubeconfigPath ?? 'KUBECONFIG'} get pods -n jhub`,
+      `     ssh -i ${lab.sshKeyPath ?? 'KEY'} -o UserKnownHostsFile=${lab.knownHostsPath ?? 'KNOWN_HOSTS'} -p ${lab.endpoints.glusterfs['brick-001']?.port ?? 12201} root@127.0.0.1 gluster --mode=script --xml volume status home`,
       `     OS_CLIENT_CONFIG_FILE=${lab.cloudsYamlPath ?? 'clouds.yaml'} openstack --os-cloud gameday-lab server list`,
       'Ctrl-C to stop.',
       '',

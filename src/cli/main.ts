@@ -85,6 +85,7 @@ program
   .option('--kubernetes-port <port>', 'Kubernetes API port', '16443')
   .option('--jupyterhub-port <port>', 'JupyterHub port', '18000')
   .option('--openstack-port <port>', 'OpenStack (Keystone, Nova, Neutron) port', '15000')
+  .option('--glusterfs-port <port>', 'first of five SSH ports of the GlusterFS hosts (brick-001..004, worker-001)', '12201')
   .option('--state-dir <dir>', 'where to write the kubeconfig', 'var/lab')
   .action(async (opts: Opts) => (await import('./lab.js')).labCommand({ ...global(), ...opts }));
 

@@ -1,13 +1,15 @@
 /**
  * The built-in lab: a simulated JupyterCloud on 127.0.0.1 that speaks the real wire
- * protocols (OpenStack Keystone/Nova/Neutron/Glance, Kubernetes API, JupyterHub REST), so
- * real clients work against it unchanged.
+ * protocols (OpenStack Keystone/Nova/Neutron/Glance, Kubernetes API, JupyterHub REST, SSH to
+ * the GlusterFS hosts), so real clients work against it unchanged.
  * Rules: `startLab` either returns a lab with every server listening or cleans up and
  * throws; `close()` is idempotent and runs every cleanup step even when one fails.
  * Production code never imports the lab; only the CLI's lab/demo commands and tests do.
  */
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { GlusterSshHosts, type SshEndpoint } from './glusterfs/ssh-hosts.js';
+import { CLIENT_HOST, SSH_HOSTS, VOLUME_NAME } from './glusterfs/types.js';
 import { LabServer } from './http-frame.js';
 import { hubErrorAnswer, hubHandler } from './jupyterhub.js';
 import { renderKubeconfig } from './kubeconfig.js';
@@ -28,17 +30,25 @@ export { KUBELET_REGISTER_MS, NODE_MONITOR_GRACE_MS } from './openstack/node-cou
 export { CloudError } from './openstack/errors.js';
 export type { OpenStackChange, OpenStackCloud, PortInfo, ServerInfo } from './openstack/cloud.js';
 export type { PortRecord, SecurityGroupRecord, ServerRecord } from './openstack/types.js';
+export type { BrickSight, BrickSignal, BrickView, CommandRecord, GlusterPool, WriteStats } from './glusterfs/pool.js';
+export type { BrickState } from './glusterfs/bricks.js';
+export type { HealMode } from './glusterfs/heal-ledger.js';
+export type { SshEndpoint } from './glusterfs/ssh-hosts.js';
+export { BRICK_HOSTS, CLIENT_HOST, MOUNT_POINT, SSH_HOSTS, VOLUME_NAME } from './glusterfs/types.js';
+export { DEFAULT_HEALS_PER_SECOND, DEFAULT_WRITES_PER_SECOND } from './glusterfs/pool.js';
 
 /** How to start the lab. */
 export interface LabOptions {
   /** Interface to listen on; default 127.0.0.1. */
   host?: string;
   /**
-   * 0 = ephemeral (tests); defaults 16443 / 18000 / 15000. A port left out is ephemeral too
-   * when every port given is 0, so callers that ask for ephemeral ports get them for every
-   * system, including systems added after they were written.
+   * 0 = ephemeral (tests); defaults 16443 / 18000 / 15000 / 12201. A port left out is
+   * ephemeral too when every port given is 0, so callers that ask for ephemeral ports get
+   * them for every system, including systems added after they were written. `glusterfs` is
+   * the first of five SSH ports: brick-001..004 on base+0..3, worker-001 on base+4 (with 0,
+   * each host gets its own ephemeral port).
    */
-  ports?: { kubernetes?: number; jupyterhub?: number; openstack?: number };
+  ports?: { kubernetes?: number; jupyterhub?: number; openstack?: number; glusterfs?: number };
   /** Time scale: 10 = ten times faster than real time. Default 1. */
   speed?: number;
   /** Worker nodes worker-001..N; default 4. */
@@ -47,16 +57,35 @@ export interface LabOptions {
   userPods?: number;
   /** Token accepted by /hub/api; default 'lab-hub-token'. */
   hubToken?: string;
-  /** If set, `${stateDir}/kubeconfig` and `${stateDir}/clouds.yaml` are written there. */
+  /**
+   * If set, `${stateDir}/kubeconfig`, `${stateDir}/clouds.yaml`, `${stateDir}/ssh/id_ed25519`
+   * and `${stateDir}/ssh/known_hosts` are written there.
+   */
   stateDir?: string;
 }
 
 /** A running lab. */
 export interface Lab {
-  /** Base URLs; `openstack` is Keystone's auth URL (`http://127.0.0.1:PORT/identity/v3`). */
-  endpoints: { kubernetes: string; jupyterhub: string; openstack: string };
+  /**
+   * Base URLs; `openstack` is Keystone's auth URL (`http://127.0.0.1:PORT/identity/v3`);
+   * `glusterfs` maps each GlusterFS host (brick-001..004, worker-001) to its SSH server.
+   */
+  endpoints: { kubernetes: string; jupyterhub: string; openstack: string; glusterfs: Record<string, SshEndpoint> };
   kubeconfigPath: string | undefined;
   cloudsYamlPath: string | undefined;
+  /** `${stateDir}/ssh/id_ed25519` (the client key) and `${stateDir}/ssh/known_hosts`, when written. */
+  sshKeyPath: string | undefined;
+  knownHostsPath: string | undefined;
+  /** The private key (OpenSSH format) the GlusterFS hosts accept for user root. */
+  sshClientKey: string;
+  /** known_hosts lines for the GlusterFS hosts' SSH servers (`[127.0.0.1]:PORT ssh-ed25519 AAAA…`). */
+  knownHosts(): string;
+  /**
+   * What `targets.glusterfs` of a gameday config holds to act on this lab: the brick hosts
+   * and the client over SSH with the lab's key and known_hosts, volume `home` allowed.
+   * Needs `stateDir` (the key and known_hosts are files there).
+   */
+  glusterfsSettings(): Record<string, unknown>;
   /** Kubeconfig YAML: cluster/context/user 'gameday-lab', namespace jhub, a bearer token the lab accepts. */
   kubeconfig(): string;
   /** clouds.yaml: clouds 'gameday-lab' (password) and 'gameday-lab-appcred' (application credential). */
@@ -67,7 +96,7 @@ export interface Lab {
 }
 
 /** Default ports of the CLI's lab. */
-export const DEFAULT_LAB_PORTS = { kubernetes: 16443, jupyterhub: 18000, openstack: 15000 } as const;
+export const DEFAULT_LAB_PORTS = { kubernetes: 16443, jupyterhub: 18000, openstack: 15000, glusterfs: 12201 } as const;
 
 /** The bearer token in the lab's kubeconfig. */
 export const LAB_KUBE_TOKEN = 'lab-kube-token';
@@ -78,7 +107,7 @@ function labPorts(given: LabOptions['ports']): LabPorts {
   const values = Object.values(given ?? {}).filter((p): p is number => p !== undefined);
   const ephemeral = values.length > 0 && values.every((p) => p === 0);
   const pick = (system: keyof LabPorts): number => given?.[system] ?? (ephemeral ? 0 : DEFAULT_LAB_PORTS[system]);
-  return { kubernetes: pick('kubernetes'), jupyterhub: pick('jupyterhub'), openstack: pick('openstack') };
+  return { kubernetes: pick('kubernetes'), jupyterhub: pick('jupyterhub'), openstack: pick('openstack'), glusterfs: pick('glusterfs') };
 }
 
 /** Starts the lab: seeds the world, then listens for every system. */
@@ -113,8 +142,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     errorAnswer: openstackErrorAnswer,
     onError: report,
   });
+  let sshHosts: GlusterSshHosts | undefined;
   const closeAll = async (): Promise<void> => {
-    const results = await Promise.allSettled([kube.close(), hub.close(), openstack.close(), Promise.resolve().then(() => world.close())]);
+    const servers = [kube.close(), hub.close(), openstack.close(), sshHosts?.close()];
+    const results = await Promise.allSettled([...servers, Promise.resolve().then(() => world.close())]);
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
     if (failures.length > 0) throw new AggregateError(failures, 'lab close failed');
   };
@@ -123,23 +154,49 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     kubeAddress = kubernetes.replace(/^http:\/\//, '');
     const jupyterhub = await hub.listen(host, ports.jupyterhub);
     openstackBase = await openstack.listen(host, ports.openstack);
+    const ssh = new GlusterSshHosts(world.glusterfs, world.openstack, report);
+    sshHosts = ssh;
+    const glusterfs = await ssh.listen(host, ports.glusterfs);
+    const knownHosts = (): string => ssh.knownHosts();
     const authUrl = `${openstackBase}/identity/v3`;
     const kubeconfig = (): string => renderKubeconfig(kubernetes, LAB_KUBE_TOKEN);
     const cloudsYaml = (): string => renderCloudsYaml(authUrl, world.keystone);
     let kubeconfigPath: string | undefined;
     let cloudsYamlPath: string | undefined;
+    let sshKeyPath: string | undefined;
+    let knownHostsPath: string | undefined;
     if (options.stateDir) {
       await mkdir(options.stateDir, { recursive: true });
+      await mkdir(join(options.stateDir, 'ssh'), { recursive: true, mode: 0o700 });
       kubeconfigPath = join(options.stateDir, 'kubeconfig');
       cloudsYamlPath = join(options.stateDir, 'clouds.yaml');
+      sshKeyPath = join(options.stateDir, 'ssh', 'id_ed25519');
+      knownHostsPath = join(options.stateDir, 'ssh', 'known_hosts');
       await writePrivate(kubeconfigPath, kubeconfig());
       await writePrivate(cloudsYamlPath, cloudsYaml());
+      await writePrivate(sshKeyPath, ssh.clientKey.private);
+      await writeFile(knownHostsPath, knownHosts());
     }
     let closing: Promise<void> | undefined;
     return {
-      endpoints: { kubernetes, jupyterhub, openstack: authUrl },
+      endpoints: { kubernetes, jupyterhub, openstack: authUrl, glusterfs },
       kubeconfigPath,
       cloudsYamlPath,
+      sshKeyPath,
+      knownHostsPath,
+      sshClientKey: ssh.clientKey.private,
+      knownHosts,
+      glusterfsSettings: () => {
+        if (!sshKeyPath || !knownHostsPath) throw new Error('glusterfsSettings() needs a lab started with stateDir');
+        return {
+          hosts: SSH_HOSTS.map((name) => ({
+            name, address: glusterfs[name]?.host ?? host, port: glusterfs[name]?.port ?? 22, ...(name === CLIENT_HOST && { role: 'client' }),
+          })),
+          ssh: { privateKey: { file: sshKeyPath }, knownHostsFile: knownHostsPath, connectTimeout: '5s' },
+          volumes: [VOLUME_NAME],
+          commandTimeout: '30s',
+        };
+      },
       kubeconfig,
       cloudsYaml,
       world,

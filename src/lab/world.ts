@@ -1,8 +1,8 @@
 /**
  * The simulated JupyterCloud: one clock, one OpenStack cloud (Keystone, Nova, Neutron and
- * Glance state) whose master and worker VMs back the Kubernetes nodes, one Kubernetes
- * cluster (store + controllers + kubelets), JupyterHub's state, and the faults of the lab's
- * own APIs. Rules: all simulated behaviour runs on `clock` and stops with `close()`; readers
+ * Glance state) whose master and worker VMs back the Kubernetes nodes and whose brick VMs
+ * host the GlusterFS pool, one Kubernetes cluster (store + controllers + kubelets),
+ * JupyterHub's state, and the faults of the lab's own APIs. Rules: all simulated behaviour runs on `clock` and stops with `close()`; readers
  * get copies, never the stored objects; steering methods change the world the way the real
  * platform would change (through the cluster's objects, the cloud's servers and ports), so
  * every client sees the same truth.
@@ -10,6 +10,7 @@
 import { EventEmitter } from 'node:events';
 import { ApiFaults } from './api-faults.js';
 import { SimClock } from './clock.js';
+import { GlusterPool } from './glusterfs/pool.js';
 import { JupyterHubModel } from './jupyterhub-model.js';
 import { Cluster } from './kubernetes/cluster.js';
 import { DeploymentController } from './kubernetes/deployment-controller.js';
@@ -59,6 +60,8 @@ export class World extends EventEmitter<WorldEvents> {
   readonly keystone: LabIdentity;
   /** Nova, Neutron and Glance state: servers and their actions, ports, security groups. */
   readonly openstack: OpenStackCloud;
+  /** The GlusterFS pool on the brick VMs: bricks, heals, users' writes, each host's iptables. */
+  readonly glusterfs: GlusterPool;
   /** Errors raised inside simulated behaviour (timer callbacks, listeners); empty in a healthy lab. */
   readonly internalErrors: unknown[] = [];
   private readonly nodeLifecycle: NodeLifecycle;
@@ -76,6 +79,7 @@ export class World extends EventEmitter<WorldEvents> {
     this.nodeLifecycle = new NodeLifecycle(this.cluster);
     this.keystone = new LabIdentity();
     this.openstack = new OpenStackCloud(this.clock, this.keystone.project.id, this.keystone.user.id);
+    this.glusterfs = new GlusterPool(this.clock, this.openstack);
     this.parts = [
       new Kubelets(this.cluster),
       new ReplicaSetController(this.cluster),
@@ -84,6 +88,7 @@ export class World extends EventEmitter<WorldEvents> {
       new DisruptionController(this.cluster),
       this.nodeLifecycle,
       new VmNodeCoupling(this.openstack, this.clock, (name, status) => this.setNodeReady(name, status)),
+      { start: () => this.glusterfs.start(), stop: () => this.glusterfs.stop() },
       { stop: () => this.openstack.close() },
     ];
   }

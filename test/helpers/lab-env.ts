@@ -22,7 +22,7 @@ export interface LabEnv {
 
 export async function labEnv(speed = 20): Promise<LabEnv> {
   const dir = mkdtempSync(join(tmpdir(), 'gameday-e2e-'));
-  const lab = await startLab({ speed, ports: { kubernetes: 0, jupyterhub: 0, openstack: 0 }, stateDir: dir });
+  const lab = await startLab({ speed, ports: { kubernetes: 0, jupyterhub: 0, openstack: 0, glusterfs: 0 }, stateDir: dir });
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, lab.kubeconfig());
   const cloudsFile = join(dir, 'clouds.yaml');
@@ -31,6 +31,7 @@ export async function labEnv(speed = 20): Promise<LabEnv> {
     kubernetes: { kubeconfig },
     http: { endpoints: { jupyterhub: lab.endpoints.jupyterhub } },
     openstack: { cloud: 'gameday-lab', cloudsFile, timeout: '5s' },
+    glusterfs: lab.glusterfsSettings(),
   };
   const storePath = join(dir, 'gameday.db');
   const configFile = join(dir, 'gameday.yaml');
@@ -44,6 +45,7 @@ export async function labEnv(speed = 20): Promise<LabEnv> {
       `  kubernetes: { kubeconfig: ${kubeconfig} }`,
       `  http: { endpoints: { jupyterhub: "${lab.endpoints.jupyterhub}" } }`,
       `  openstack: { cloud: gameday-lab, cloudsFile: ${cloudsFile}, timeout: 5s }`,
+      `  glusterfs: ${JSON.stringify(targets.glusterfs)}`,
       '',
     ].join('\n'),
   );

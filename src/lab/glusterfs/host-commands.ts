@@ -1,0 +1,156 @@
+/**
+ * The commands a lab host runs for gameday's glusterfs target: gluster, ps, kill, date,
+ * iptables, the detached TTL sleeper (`setsid -f sh -c SCRIPT gameday-ttl SECONDS COMMENT`)
+ * and, on the client, dd/cat/rm on the mount. Rules: each answers with the real tool's exit
+ * code and messages for the argument shapes gameday sends; the sleeper's SCRIPT is opaque —
+ * after SECONDS of simulated time every rule of the host with that comment is gone; any
+ * other program is "command not found" (127).
+ */
+import { brickCommandLine } from './bricks.js';
+import { runGluster } from './gluster-cli.js';
+import { inRunDir } from './run-dir.js';
+import type { BrickSignal, GlusterPool } from './pool.js';
+import { fail, ok, type CommandResult } from './types.js';
+
+type Command = (pool: GlusterPool, host: string, args: string[], stdin: Buffer) => CommandResult | Promise<CommandResult>;
+
+const COMMANDS: Record<string, Command> = {
+  gluster: (pool, host, args) => runGluster(pool, host, args),
+  ps,
+  kill,
+  date,
+  iptables,
+  setsid,
+  dd: (pool, host, args, stdin) => dd(pool, host, args, stdin),
+  cat: (pool, host, args) => {
+    const path = operand(args, []);
+    if (path === undefined) return fail(1, 'cat: the lab reads one file: cat -- PATH\n');
+    return inRunDir(path) ? pool.runDirs.read(host, path) : pool.mount.read(host, path);
+  },
+  rm: (pool, host, args) => {
+    const path = operand(args, ['-f']);
+    if (path === undefined) return fail(1, 'rm: the lab removes one file: rm -f -- PATH\n');
+    return inRunDir(path) ? pool.runDirs.remove(host, path) : pool.mount.remove(host, path);
+  },
+  mkdir: (pool, host, args) => {
+    const rest = args[0] === '-p' ? args.slice(1) : args;
+    const dirs = rest[0] === '-m' ? rest.slice(2) : rest;
+    const [dir, ...extra] = dirs;
+    if (args[0] !== '-p' || dir === undefined || extra.length) return fail(1, 'mkdir: the lab creates one directory: mkdir -p [-m MODE] DIR\n');
+    return pool.runDirs.mkdir(host, dir);
+  },
+  grep: (pool, host, args) => {
+    const [r, s, h, dashes, pattern, dir, ...extra] = args;
+    if (r !== '-r' || s !== '-s' || h !== '-H' || dashes !== '--' || pattern !== '' || dir === undefined || extra.length) {
+      return fail(2, "grep: the lab lists files only: grep -r -s -H -- '' DIR\n");
+    }
+    return pool.runDirs.grep(host, dir);
+  },
+};
+
+/** Whether the command reads its standard input (the SSH layer collects it first). */
+export function readsStdin(argv: readonly string[]): boolean {
+  return argv[0] === 'dd';
+}
+
+/** Runs `argv` on `host`. */
+export async function runHostCommand(pool: GlusterPool, host: string, argv: readonly string[], stdin: Buffer = Buffer.alloc(0)): Promise<CommandResult> {
+  const [program, ...args] = argv;
+  if (program === undefined) return ok();
+  const command = Object.hasOwn(COMMANDS, program) ? COMMANDS[program] : undefined;
+  if (!command) return fail(127, `bash: ${program}: command not found\n`);
+  return command(pool, host, args, stdin);
+}
+
+/** The single operand after the allowed flags and an optional `--`. */
+function operand(args: string[], flags: string[]): string | undefined {
+  let i = 0;
+  while (i < args.length && flags.includes(args[i] ?? '')) i += 1;
+  if (args[i] === '--') i += 1;
+  return args.length === i + 1 ? args[i] : undefined;
+}
+
+/** `ps -o args= -p PID`: the process's command line, or exit 1 and nothing. */
+function ps(pool: GlusterPool, host: string, args: string[]): CommandResult {
+  let format: string | undefined;
+  let pid: string | undefined;
+  for (let i = 0; i < args.length; i += 2) {
+    if (args[i] === '-o') format = args[i + 1];
+    else if (args[i] === '-p') pid = args[i + 1];
+    else return fail(1, `error: unsupported option ${args[i] ?? ''} (the lab's ps answers -o args= -p PID)\n`);
+  }
+  if ((format !== 'args=' && format !== 'args') || pid === undefined || !/^\d+$/.test(pid)) return fail(1, 'error: the lab\'s ps answers -o args= -p PID\n');
+  const header = format === 'args' ? 'COMMAND\n' : '';
+  const brick = pool.processOn(host, Number(pid));
+  const uuid = pool.hosts.get(host)?.uuid ?? '';
+  return brick ? ok(`${header}${brickCommandLine(brick, uuid)}\n`) : fail(1, '', header);
+}
+
+const SIGNALS: Record<string, BrickSignal> = {
+  KILL: 'KILL', SIGKILL: 'KILL', '9': 'KILL', TERM: 'TERM', SIGTERM: 'TERM', '15': 'TERM',
+  STOP: 'STOP', SIGSTOP: 'STOP', '19': 'STOP', CONT: 'CONT', SIGCONT: 'CONT', '18': 'CONT',
+};
+
+/** `kill [-SIG|-s SIG] PID…`. */
+function kill(pool: GlusterPool, host: string, args: string[]): CommandResult {
+  let signal: BrickSignal = 'TERM';
+  let rest = args;
+  if (rest[0] === '-s' && rest[1] !== undefined) {
+    const named = SIGNALS[rest[1].toUpperCase()];
+    if (!named) return fail(1, `kill: unknown signal: ${rest[1]}\n`);
+    signal = named;
+    rest = rest.slice(2);
+  } else if (rest[0]?.startsWith('-') && rest[0] !== '--') {
+    const named = SIGNALS[rest[0].slice(1).toUpperCase()];
+    if (!named) return fail(1, `kill: unknown signal: ${rest[0].slice(1)}\n`);
+    signal = named;
+    rest = rest.slice(1);
+  }
+  if (rest[0] === '--') rest = rest.slice(1);
+  if (rest.length === 0) return fail(1, 'kill: usage: kill [-s sigspec | -signum | -sigspec] pid\n');
+  let stderr = '';
+  for (const pid of rest) {
+    if (!/^\d+$/.test(pid)) stderr += `kill: ${pid}: arguments must be process or job IDs\n`;
+    else if (!pool.signal(host, Number(pid), signal)) stderr += `kill: (${pid}) - No such process\n`;
+  }
+  return stderr ? fail(1, stderr) : ok();
+}
+
+/** `date -u +%s`: simulated epoch seconds. */
+function date(pool: GlusterPool, _host: string, args: string[]): CommandResult {
+  const format = args.filter((a) => a !== '-u');
+  if (format.length !== 1 || format[0] !== '+%s') return fail(1, 'date: the lab\'s date answers +%s only\n');
+  return ok(`${Math.floor(pool.now() / 1000)}\n`);
+}
+
+/** `iptables -w …` on the host's own table. */
+function iptables(pool: GlusterPool, host: string, args: string[]): CommandResult {
+  const table = pool.hosts.get(host)?.iptables;
+  if (!table) return fail(127, 'bash: iptables: command not found\n');
+  return pool.change(() => table.run(args));
+}
+
+/** `setsid -f sh -c SCRIPT gameday-ttl SECONDS COMMENT`: a detached sleeper that removes the rules later. */
+function setsid(pool: GlusterPool, host: string, args: string[]): CommandResult {
+  const [fork, shell, dashC, script, name, seconds, comment, ...extra] = args;
+  if (fork !== '-f' || shell !== 'sh' || dashC !== '-c' || script === undefined || name === undefined || comment === undefined || extra.length > 0) {
+    return fail(1, 'setsid: the lab runs only: setsid -f sh -c SCRIPT NAME SECONDS COMMENT\n');
+  }
+  if (seconds === undefined || !/^\d+(\.\d+)?$/.test(seconds)) return fail(2, `sh: 1: sleep: Invalid time interval '${seconds ?? ''}'\n`);
+  pool.hosts.scheduleRuleRemoval(host, Number(seconds), comment, (removal) => pool.change(removal));
+  return ok();
+}
+
+const DD_OPERANDS = new Set(['of', 'conv', 'status', 'bs', 'oflag']);
+
+/** `dd of=PATH conv=fsync status=none` with the content on stdin. */
+function dd(pool: GlusterPool, host: string, args: string[], stdin: Buffer): Promise<CommandResult> | CommandResult {
+  let path: string | undefined;
+  for (const arg of args) {
+    const [key = '', value] = arg.split(/=(.*)/s);
+    if (value === undefined || !DD_OPERANDS.has(key)) return fail(1, `dd: unrecognized operand '${arg}'\nTry 'dd --help' for more information.\n`);
+    if (key === 'of') path = value;
+  }
+  if (path === undefined) return fail(1, 'dd: the lab writes files only: dd of=PATH\n');
+  return inRunDir(path) ? pool.runDirs.write(host, path, stdin) : pool.mount.write(host, path, stdin);
+}

@@ -1,0 +1,108 @@
+/**
+ * The pool's machines as the network sees them: the four brick hosts (glusterd peers) and
+ * the client host, each with its iptables table and its detached TTL sleepers. Rules: a
+ * host is cut off when its VM is not reachable in the lab OpenStack (stopped, rebooting,
+ * paused, or isolated through Neutron) or when both its INPUT and OUTPUT chains hold an
+ * in-time rule that drops its GlusterFS traffic; two hosts are connected when neither is
+ * cut off (a host is always connected to itself). Nothing here is stored that could be
+ * derived: connectivity is computed from the cloud, the rules and the clock on every ask.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SimClock, TimerHandle } from '../clock.js';
+import type { OpenStackCloud } from '../openstack/cloud.js';
+import { ruleCutsGlusterTraffic, ruleInTime } from './iptables-rule.js';
+import { IptablesTable } from './iptables.js';
+import { BRICK_HOSTS, CLIENT_HOST } from './types.js';
+
+/** One machine of the pool. */
+export interface HostRecord {
+  readonly name: string;
+  readonly role: 'brick' | 'client';
+  /** glusterd's peer uuid (brick hosts). */
+  readonly uuid: string;
+  readonly iptables: IptablesTable;
+  /** Detached `setsid -f sh -c …` sleepers that will remove rules. */
+  readonly sleepers: Set<TimerHandle>;
+  /** The self-heal daemon's pid (brick hosts). */
+  shdPid: number;
+}
+
+/** The hosts of the pool and who can talk to whom. */
+export class PoolHosts {
+  private readonly records = new Map<string, HostRecord>();
+
+  constructor(
+    private readonly clock: SimClock,
+    private readonly cloud: OpenStackCloud,
+    nextPid: () => number,
+  ) {
+    for (const name of BRICK_HOSTS) this.records.set(name, host(name, 'brick', nextPid()));
+    this.records.set(CLIENT_HOST, host(CLIENT_HOST, 'client', 0));
+  }
+
+  /** A host by name. */
+  get(name: string): HostRecord | undefined {
+    return this.records.get(name);
+  }
+
+  /** Every host: the brick hosts in volume order, then the client. */
+  list(): HostRecord[] {
+    return [...this.records.values()];
+  }
+
+  /** Whether the host's VM runs and Neutron lets it talk. */
+  vmReachable(name: string): boolean {
+    return this.cloud.reachable(name);
+  }
+
+  /** Whether the host's own iptables rules drop its GlusterFS traffic both ways right now. */
+  firewalled(name: string): boolean {
+    const table = this.records.get(name)?.iptables;
+    if (!table) return false;
+    const now = this.clock.now();
+    const cuts = (chain: string): boolean => table.chain(chain).some((rule) => ruleCutsGlusterTraffic(rule) && ruleInTime(rule, now));
+    return cuts('INPUT') && cuts('OUTPUT');
+  }
+
+  /** Whether the host can talk to the rest of the pool. */
+  up(name: string): boolean {
+    return this.vmReachable(name) && !this.firewalled(name);
+  }
+
+  /** Whether `a` and `b` can talk (a host always reaches itself, over loopback). */
+  connected(a: string, b: string): boolean {
+    return a === b || (this.up(a) && this.up(b));
+  }
+
+  /** After `seconds` of simulated time, removes every rule of `name` whose comment is `comment` (through `run`). */
+  scheduleRuleRemoval(name: string, seconds: number, comment: string, run: (removal: () => void) => void): void {
+    const record = this.records.get(name);
+    if (!record) return;
+    const handle = this.clock.setTimeout(() => {
+      record.sleepers.delete(handle);
+      run(() => record.iptables.removeByComment(comment));
+    }, seconds * 1000);
+    record.sleepers.add(handle);
+  }
+
+  /** A guest that powers off loses its rules and its sleepers. */
+  forgetRuntimeState(name: string): void {
+    const record = this.records.get(name);
+    if (!record) return;
+    for (const handle of record.sleepers) this.clock.clearTimeout(handle);
+    record.sleepers.clear();
+    record.iptables.flush();
+  }
+
+  /** Cancels every sleeper. */
+  stop(): void {
+    for (const record of this.records.values()) {
+      for (const handle of record.sleepers) this.clock.clearTimeout(handle);
+      record.sleepers.clear();
+    }
+  }
+}
+
+function host(name: string, role: 'brick' | 'client', shdPid: number): HostRecord {
+  return { name, role, uuid: randomUUID(), iptables: new IptablesTable(), sleepers: new Set(), shdPid };
+}
