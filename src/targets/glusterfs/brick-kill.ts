@@ -91,6 +91,7 @@ export async function removeMarkersOf(transport: Parameters<typeof removeMarker>
 
 /** Plans for every marker file of `type` on the configured peers that answer. */
 export async function leftoverPlans(ctx: Parameters<typeof glusterfsClient>[0], type: string, valid: (data: unknown) => boolean): Promise<RestorePlan[]> {
+  if (ctx.settings['glusterfs'] === undefined) return []; // no pool configured: nothing of ours can be out there
   const client = glusterfsClient(ctx);
   const plans: RestorePlan[] = [];
   for (const host of client.peers()) {

@@ -176,6 +176,7 @@ async function restoreIsolation(ctx: Ctx, data: PartitionPlan): Promise<void> {
  * an older gameday): each becomes a plan that deletes that comment's rules and heals.
  */
 async function orphanRulePlans(ctx: Ctx, known: RestorePlan[]): Promise<RestorePlan[]> {
+  if (ctx.settings['glusterfs'] === undefined) return [];
   const client = glusterfsClient(ctx);
   const covered = new Set(known.map((p) => (p.data as { faultId?: string }).faultId));
   const plans: RestorePlan[] = [];
