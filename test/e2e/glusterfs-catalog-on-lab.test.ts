@@ -40,6 +40,7 @@ function settled(env: LabEnv): string[] {
   for (const b of pool.bricks()) if (b.state !== 'running') problems.push(`${b.host} ${b.state}`);
   for (const host of ['brick-001', 'brick-002', 'brick-003', 'brick-004']) {
     if (pool.rules(host).some((r) => r.includes('gameday:'))) problems.push(`${host} keeps gameday rules`);
+    if (pool.hosts.get(host)?.sleepers.size) problems.push(`${host} keeps ${pool.hosts.get(host)?.sleepers.size} TTL sleeper(s)`);
     if (pool.runDirs.list(host).length) problems.push(`${host} keeps marker files ${pool.runDirs.list(host).join(', ')}`);
   }
   const pending = Object.values(pool.pendingHeal()).reduce((a, b) => a + b, 0);

@@ -1,6 +1,7 @@
 /**
  * The commands a lab host runs for gameday's glusterfs target: gluster, ps, kill, date,
  * iptables, the detached TTL sleeper (`setsid -f sh -c SCRIPT gameday-ttl SECONDS COMMENT`)
+ * with pgrep and process-group kills, mkdir/dd/cat/rm/grep on the host's /run (markers)
  * and, on the client, dd/cat/rm on the mount. Rules: each answers with the real tool's exit
  * code and messages for the argument shapes gameday sends; the sleeper's SCRIPT is opaque —
  * after SECONDS of simulated time every rule of the host with that comment is gone; any
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   date,
   iptables,
   setsid,
+  pgrep,
   dd: (pool, host, args, stdin) => dd(pool, host, args, stdin),
   cat: (pool, host, args) => {
     const path = operand(args, []);
@@ -110,6 +112,11 @@ function kill(pool: GlusterPool, host: string, args: string[]): CommandResult {
   if (rest.length === 0) return fail(1, 'kill: usage: kill [-s sigspec | -signum | -sigspec] pid\n');
   let stderr = '';
   for (const pid of rest) {
+    if (/^-\d+$/.test(pid)) {
+      // a process group: only the detached sleepers lead groups of their own here
+      if (!pool.hosts.killSleeper(host, Number(pid.slice(1)))) stderr += `kill: (${pid}) - No such process\n`;
+      continue;
+    }
     if (!/^\d+$/.test(pid)) stderr += `kill: ${pid}: arguments must be process or job IDs\n`;
     else if (!pool.signal(host, Number(pid), signal)) stderr += `kill: (${pid}) - No such process\n`;
   }
@@ -137,8 +144,23 @@ function setsid(pool: GlusterPool, host: string, args: string[]): CommandResult 
     return fail(1, 'setsid: the lab runs only: setsid -f sh -c SCRIPT NAME SECONDS COMMENT\n');
   }
   if (seconds === undefined || !/^\d+(\.\d+)?$/.test(seconds)) return fail(2, `sh: 1: sleep: Invalid time interval '${seconds ?? ''}'\n`);
-  pool.hosts.scheduleRuleRemoval(host, Number(seconds), comment, (removal) => pool.change(removal));
+  // what ps shows for `sh -c SCRIPT NAME ARGS`: the words joined by spaces
+  pool.hosts.scheduleRuleRemoval(host, Number(seconds), comment, ['sh', '-c', script, name, seconds, comment].join(' '), (removal) => pool.change(removal));
   return ok();
+}
+
+/** `pgrep -f PATTERN`: pids of the host's detached sleepers whose command line matches (exit 1 when none). */
+function pgrep(pool: GlusterPool, host: string, args: string[]): CommandResult {
+  const [flag, pattern, ...extra] = args;
+  if (flag !== '-f' || pattern === undefined || extra.length) return fail(2, 'pgrep: the lab answers pgrep -f PATTERN\n');
+  let re: RegExp;
+  try {
+    re = new RegExp(pattern);
+  } catch {
+    return fail(2, `pgrep: invalid regular expression: ${pattern}\n`);
+  }
+  const pids = [...(pool.hosts.get(host)?.sleepers ?? new Map<number, { commandLine: string }>())].filter(([, s]) => re.test(s.commandLine)).map(([pid]) => pid);
+  return pids.length ? ok(`${pids.join('\n')}\n`) : fail(1, '');
 }
 
 const DD_OPERANDS = new Set(['of', 'conv', 'status', 'bs', 'oflag']);

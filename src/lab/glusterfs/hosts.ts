@@ -21,10 +21,16 @@ export interface HostRecord {
   /** glusterd's peer uuid (brick hosts). */
   readonly uuid: string;
   readonly iptables: IptablesTable;
-  /** Detached `setsid -f sh -c …` sleepers that will remove rules. */
-  readonly sleepers: Set<TimerHandle>;
+  /** Detached `setsid -f sh -c …` sleepers that will remove rules, by pid (each leads its own process group). */
+  readonly sleepers: Map<number, Sleeper>;
   /** The self-heal daemon's pid (brick hosts). */
   shdPid: number;
+}
+
+/** A detached TTL sleeper: its timer and the command line `ps`/`pgrep` would show. */
+export interface Sleeper {
+  handle: TimerHandle;
+  commandLine: string;
 }
 
 /** The hosts of the pool and who can talk to whom. */
@@ -34,7 +40,7 @@ export class PoolHosts {
   constructor(
     private readonly clock: SimClock,
     private readonly cloud: OpenStackCloud,
-    nextPid: () => number,
+    private readonly nextPid: () => number,
   ) {
     for (const name of BRICK_HOSTS) this.records.set(name, host(name, 'brick', nextPid()));
     this.records.set(CLIENT_HOST, host(CLIENT_HOST, 'client', 0));
@@ -74,22 +80,33 @@ export class PoolHosts {
     return a === b || (this.up(a) && this.up(b));
   }
 
-  /** After `seconds` of simulated time, removes every rule of `name` whose comment is `comment` (through `run`). */
-  scheduleRuleRemoval(name: string, seconds: number, comment: string, run: (removal: () => void) => void): void {
+  /** After `seconds` of simulated time, removes every rule of `name` whose comment is `comment` (through `run`). Returns the sleeper's pid. */
+  scheduleRuleRemoval(name: string, seconds: number, comment: string, commandLine: string, run: (removal: () => void) => void): number {
     const record = this.records.get(name);
-    if (!record) return;
+    if (!record) return 0;
+    const pid = this.nextPid();
     const handle = this.clock.setTimeout(() => {
-      record.sleepers.delete(handle);
+      record.sleepers.delete(pid);
       run(() => record.iptables.removeByComment(comment));
     }, seconds * 1000);
-    record.sleepers.add(handle);
+    record.sleepers.set(pid, { handle, commandLine });
+    return pid;
+  }
+
+  /** Ends a sleeper's process group (`kill -- -PID`); false when there is none with that pid. */
+  killSleeper(name: string, pid: number): boolean {
+    const sleeper = this.records.get(name)?.sleepers.get(pid);
+    if (!sleeper) return false;
+    this.clock.clearTimeout(sleeper.handle);
+    this.records.get(name)?.sleepers.delete(pid);
+    return true;
   }
 
   /** A guest that powers off loses its rules and its sleepers. */
   forgetRuntimeState(name: string): void {
     const record = this.records.get(name);
     if (!record) return;
-    for (const handle of record.sleepers) this.clock.clearTimeout(handle);
+    for (const { handle } of record.sleepers.values()) this.clock.clearTimeout(handle);
     record.sleepers.clear();
     record.iptables.flush();
   }
@@ -97,12 +114,12 @@ export class PoolHosts {
   /** Cancels every sleeper. */
   stop(): void {
     for (const record of this.records.values()) {
-      for (const handle of record.sleepers) this.clock.clearTimeout(handle);
+      for (const { handle } of record.sleepers.values()) this.clock.clearTimeout(handle);
       record.sleepers.clear();
     }
   }
 }
 
 function host(name: string, role: 'brick' | 'client', shdPid: number): HostRecord {
-  return { name, role, uuid: randomUUID(), iptables: new IptablesTable(), sleepers: new Set(), shdPid };
+  return { name, role, uuid: randomUUID(), iptables: new IptablesTable(), sleepers: new Map(), shdPid };
 }

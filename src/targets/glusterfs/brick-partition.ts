@@ -17,7 +17,7 @@ import { glusterfsClient, type GlusterfsClient } from './client.js';
 import {
   BrickPlan, BrickTarget, WaitDuration, bringBackAndHeal, brickOnline, refBrick, selectBricks, waitMs,
 } from './common/bricks.js';
-import { datestop, deleteRules, hostNow, insertRules, listRules, startTtl } from './common/firewall.js';
+import { datestop, deleteRules, hostNow, insertRules, listRules, startTtl, stopTtl } from './common/firewall.js';
 import { leftoverPlans, removeMarkersOf } from './brick-kill.js';
 import { ruleComment, writeMarker } from './markers.js';
 
@@ -133,7 +133,10 @@ export const brickPartition = defineFault<BrickTarget, BrickPartitionParams>({
       const comments = typeof faultId === 'string'
         ? [ruleComment(faultId)]
         : [...new Set((await listRules(transport, `gameday:${data.runId ?? ''}`)).flatMap((r) => (r.comment ? [r.comment] : [])))];
-      for (const comment of comments) await deleteRules(transport, comment);
+      for (const comment of comments) {
+        await deleteRules(transport, comment);
+        await stopTtl(transport, comment);
+      }
     }
     if (data.orphan) {
       if (data.volume) await client.onAnyPeer((cli) => cli.triggerHeal(data.volume), { avoid: [data.host] });
