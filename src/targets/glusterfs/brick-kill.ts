@@ -64,7 +64,19 @@ export const brickKill = defineFault<BrickTarget, BrickKillParams>({
     const data = KillPlan.parse(plan.data);
     const client = glusterfsClient(ctx);
     const transport = client.transport(data.host);
-    if (data.signal === 'STOP') await signalBrick(transport, data.pid, data.path, 'CONT');
+    if (data.signal === 'STOP') {
+      // the frozen process is the planned pid, unless the brick restarted between plan and
+      // inject: continue every glusterfsd of this brick seen (CONT on a running one is harmless)
+      const pids = new Set([data.pid]);
+      try {
+        const { status } = await brickOnline(client, data.volume);
+        const current = status.bricks.find((b) => `${b.host}:${b.path}` === data.brick)?.pid;
+        if (current) pids.add(current);
+      } catch (err) {
+        ctx.log.warn('cannot read volume status before continuing a frozen brick; continuing the planned pid only', { brick: data.brick, error: (err as Error).message });
+      }
+      for (const pid of pids) await signalBrick(transport, pid, data.path, 'CONT');
+    }
     await bringBackAndHeal(ctx, client, data);
     const faultId = (plan.data as { faultId?: unknown }).faultId;
     await removeMarkersOf(transport, data, typeof faultId === 'string' ? faultId : undefined);
