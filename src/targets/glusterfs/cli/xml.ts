@@ -5,20 +5,28 @@
  * Values are read as strings and converted here, so a field GlusterFS leaves out or prints
  * as `N/A` becomes null rather than a wrong number.
  */
-import { XMLParser } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type { XMLParser } from 'fast-xml-parser';
 import { TargetError } from '../../../errors.js';
 
 /** Elements that may repeat, always read as arrays (even when one appears). */
 const LISTS = new Set(['volume', 'brick', 'node', 'peer', 'option']);
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  isArray: (name, jpath) => (name === 'hostname' ? String(jpath).endsWith('hostnames.hostname') : LISTS.has(name)),
-});
+let parser: XMLParser | undefined;
+
+/** The parser, built on first use (loading fast-xml-parser costs ~40 ms every CLI command would pay). */
+function xmlParser(): XMLParser {
+  if (parser) return parser;
+  const { XMLParser: Parser } = createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser');
+  return (parser = new Parser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: true,
+    isArray: (name, jpath) => (name === 'hostname' ? String(jpath).endsWith('hostnames.hostname') : LISTS.has(name)),
+  }));
+}
 
 type Node = Record<string, unknown>;
 
@@ -55,7 +63,7 @@ export interface CliOutcome {
 export function parseCliOutput(xml: string, command: string): { outcome: CliOutcome; root: Node } {
   let doc: Node;
   try {
-    doc = asNode(parser.parse(xml));
+    doc = asNode(xmlParser().parse(xml));
   } catch (err) {
     throw new TargetError(`gluster ${command}: output is not XML (${(err as Error).message})`, { retryable: false, cause: err });
   }

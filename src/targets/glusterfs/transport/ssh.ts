@@ -26,8 +26,8 @@ import { readFile } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import type { Client, ClientChannel, ServerHostKeyAlgorithm } from 'ssh2';
+import { createRequire } from 'node:module';
 import { TargetError, errorMessage } from '../../../errors.js';
 import { checkHostKey, fingerprint, hostEntryName, keyType, knownKeyTypes, type HostKeyCheck } from './known-hosts.js';
 import { quoteCommand, type CommandResult, type RunOptions, type Transport } from './types.js';
@@ -58,6 +58,9 @@ export interface SshTransportOptions {
   deadAfterMs?: number;
   log?: { warn(msg: string, meta?: object): void };
 }
+
+/** ssh2, loaded on the first connection: it costs ~60 ms, which every other CLI command would pay. */
+const loadSsh2 = (): typeof import('ssh2') => createRequire(import.meta.url)('ssh2') as typeof import('ssh2');
 
 /** ssh2's errors carry where they came from in `level`. */
 type SshError = Error & { level?: string; code?: unknown };
@@ -259,7 +262,7 @@ export class SshTransport implements Transport {
 
   #open(): Connection {
     const conn: Connection = {
-      client: new ssh2.Client(),
+      client: new (loadSsh2().Client)(),
       socket: undefined,
       ready: Promise.resolve(),
       handshaking: true,
