@@ -7,13 +7,14 @@
  */
 import { z } from 'zod';
 import { TargetError } from '../../errors.js';
-import { defineFault, type RestorePlan } from '../types.js';
+import { defineFault, type RestorePlan, type TargetRef } from '../types.js';
 import { glusterfsClient } from './client.js';
 import {
   BrickPlan, BrickTarget, WaitDuration, bringBackAndHeal, brickOnline, refBrick, selectBricks, waitMs,
 } from './common/bricks.js';
 import { signalBrick } from './common/processes.js';
-import { readMarkers, removeMarker, writeMarker } from './markers.js';
+import { leftoverPlans, removeMarkersOf } from './common/leftovers.js';
+import { writeMarker } from './markers.js';
 
 const TYPE = 'glusterfs.brick.kill';
 
@@ -30,6 +31,12 @@ export type BrickKillParams = z.infer<typeof BrickKillParams>;
 const KillPlan = BrickPlan.extend({ signal: z.enum(['KILL', 'STOP']), pid: z.number().int().positive(), path: z.string() });
 type KillPlan = z.infer<typeof KillPlan>;
 
+/** What undoes a kill of the brick `ref` whose process is `pid`. */
+function killData(ref: TargetRef, params: BrickKillParams, runId: string, pid: number): KillPlan {
+  const { volume, brick, name } = refBrick(ref);
+  return { runId, volume, brick: name, host: brick.host, path: brick.path, signal: params.signal, pid, waitMs: waitMs(params.wait) };
+}
+
 export const brickKill = defineFault<BrickTarget, BrickKillParams>({
   type: TYPE,
   description: 'Kill (SIGKILL) or freeze (SIGSTOP) the glusterfsd of one brick; restore resumes or restarts it (volume start force once the peer is connected) and launches a heal.',
@@ -43,8 +50,7 @@ export const brickKill = defineFault<BrickTarget, BrickKillParams>({
     const { status } = await brickOnline(client, volume, ctx.signal);
     const entry = status.bricks.find((b) => b.host === brick.host && b.path === brick.path);
     if (!entry?.online || entry.pid === null) throw new TargetError(`brick ${name} is not online with a pid; nothing to ${params.signal === 'KILL' ? 'kill' : 'freeze'}`, { retryable: false });
-    const data: KillPlan = { runId: ctx.runId, volume, brick: name, host: brick.host, path: brick.path, signal: params.signal, pid: entry.pid, waitMs: waitMs(params.wait) };
-    return { type: TYPE, target: ref, data };
+    return { type: TYPE, target: ref, data: killData(ref, params, ctx.runId, entry.pid) };
   },
   async inject(ctx, ref, params, marker) {
     const client = glusterfsClient(ctx);
@@ -52,9 +58,8 @@ export const brickKill = defineFault<BrickTarget, BrickKillParams>({
     const transport = client.transport(brick.host);
     const { status } = await brickOnline(client, volume, ctx.signal);
     const entry = status.bricks.find((b) => b.host === brick.host && b.path === brick.path);
-    const data: KillPlan = { runId: marker.runId, volume, brick: name, host: brick.host, path: brick.path, signal: params.signal, pid: entry?.pid ?? 0, waitMs: waitMs(params.wait) };
     if (!entry?.online || entry.pid === null) return; // already down: a repeated inject does nothing
-    await writeMarker(transport, marker, TYPE, data);
+    await writeMarker(transport, marker, TYPE, killData(ref, params, marker.runId, entry.pid));
     if (!(await signalBrick(transport, entry.pid, brick.path, params.signal))) {
       throw new TargetError(`${brick.host}: pid ${entry.pid} is not the glusterfsd of ${brick.path}; nothing was signalled`, { retryable: false });
     }
@@ -92,37 +97,3 @@ export const brickKill = defineFault<BrickTarget, BrickKillParams>({
   },
   describe: (ref, params) => `${params.signal === 'KILL' ? 'kill (SIGKILL)' : 'freeze (SIGSTOP)'} the brick process of ${ref.name} (volume ${ref.attributes['volume'] ?? '?'})`,
 });
-
-/** Removes this fault's marker files on the host: the one named in the plan, else every marker of the same run and brick. */
-export async function removeMarkersOf(transport: Parameters<typeof removeMarker>[0], data: BrickPlan, faultId: string | undefined): Promise<void> {
-  if (faultId) return removeMarker(transport, faultId);
-  for (const record of await readMarkers(transport, () => undefined)) {
-    if (record.data['brick'] === data.brick && record.runId === data.runId) await removeMarker(transport, record.faultId);
-  }
-}
-
-/** Plans for every marker file of `type` on the configured peers that answer. */
-export async function leftoverPlans(ctx: Parameters<typeof glusterfsClient>[0], type: string, valid: (data: unknown) => boolean): Promise<RestorePlan[]> {
-  if (ctx.settings['glusterfs'] === undefined) return []; // no pool configured: nothing of ours can be out there
-  const client = glusterfsClient(ctx);
-  const plans: RestorePlan[] = [];
-  for (const host of client.peers()) {
-    let records;
-    try {
-      records = await readMarkers(client.transport(host), (m) => ctx.log.warn(m));
-    } catch (err) {
-      ctx.log.warn('cannot read gameday markers on a GlusterFS host; its leftovers are restored from the journal only', { host, error: (err as Error).message });
-      continue;
-    }
-    for (const record of records.filter((r) => r.type === type)) {
-      if (!valid(record.data)) continue;
-      const brick = String(record.data['brick']);
-      plans.push({
-        type,
-        target: { kind: 'glusterfs.brick', id: `${String(record.data['volume'])}/${brick}`, name: brick, ready: false, attributes: { volume: String(record.data['volume']) } },
-        data: { ...(record.data as Record<string, never>), runId: record.runId, faultId: record.faultId },
-      });
-    }
-  }
-  return plans;
-}

@@ -18,7 +18,7 @@ import {
   BrickPlan, BrickTarget, WaitDuration, bringBackAndHeal, brickOnline, refBrick, selectBricks, waitMs,
 } from './common/bricks.js';
 import { datestop, deleteRules, hostNow, insertRules, listRules, startTtl, stopTtl } from './common/firewall.js';
-import { leftoverPlans, removeMarkersOf } from './brick-kill.js';
+import { leftoverPlans, removeMarkersOf } from './common/leftovers.js';
 import { ruleComment, writeMarker } from './markers.js';
 
 const TYPE = 'glusterfs.brick.partition';
@@ -81,6 +81,15 @@ function sshPortOf(client: GlusterfsClient, host: string): number {
   return (settings.transport ?? client.settings.transport) === 'ssh' ? settings.port : 22;
 }
 
+/** What undoes a partition of the brick `ref`'s host (the security-group plan is added by `plan`). */
+function partitionData(client: GlusterfsClient, ref: TargetRef, params: BrickPartitionParams, runId: string): PartitionPlan {
+  const { volume, brick, name } = refBrick(ref);
+  return {
+    runId, volume, brick: name, host: brick.host, method: params.method, waitMs: waitMs(params.wait),
+    ttlSeconds: Math.round((parseDuration(params.ttl) ?? 1_800_000) / 1000), sshPort: sshPortOf(client, brick.host),
+  };
+}
+
 export const brickPartition = defineFault<BrickTarget, BrickPartitionParams>({
   type: TYPE,
   description: 'Cut one brick host off its peers and clients (iptables DROP rules with a host-side TTL, or the VM quarantined by security group); restore removes exactly that, waits for the peer, and launches a heal.',
@@ -90,12 +99,9 @@ export const brickPartition = defineFault<BrickTarget, BrickPartitionParams>({
   select: (ctx, target) => selectBricks(ctx, glusterfsClient(ctx), target),
   async plan(ctx, ref, params): Promise<RestorePlan> {
     const client = glusterfsClient(ctx);
-    const { volume, brick, name } = refBrick(ref);
+    const { brick } = refBrick(ref);
     if (params.method === 'iptables') refuseSharedNetwork(client, brick.host);
-    const data: PartitionPlan = {
-      runId: ctx.runId, volume, brick: name, host: brick.host, method: params.method, waitMs: waitMs(params.wait),
-      ttlSeconds: Math.round((parseDuration(params.ttl) ?? 1_800_000) / 1000), sshPort: sshPortOf(client, brick.host),
-    };
+    const data = partitionData(client, ref, params, ctx.runId);
     if (params.method === 'openstack-security-group') {
       const server = await hostServer(ctx, client, brick.host);
       data.isolation = (await serverIsolate.plan(ctx, server, { method: 'security-groups' })) as unknown as PartitionPlan['isolation'];
@@ -104,10 +110,10 @@ export const brickPartition = defineFault<BrickTarget, BrickPartitionParams>({
   },
   async inject(ctx, ref, params, marker) {
     const client = glusterfsClient(ctx);
-    const { volume, brick, name } = refBrick(ref);
+    const { brick, name } = refBrick(ref);
     const transport = client.transport(brick.host);
-    const ttlSeconds = Math.round((parseDuration(params.ttl) ?? 1_800_000) / 1000);
-    const data: PartitionPlan = { runId: marker.runId, volume, brick: name, host: brick.host, method: params.method, waitMs: waitMs(params.wait), ttlSeconds, sshPort: sshPortOf(client, brick.host) };
+    const data = partitionData(client, ref, params, marker.runId);
+    const { ttlSeconds } = data;
     if (params.method === 'openstack-security-group') {
       const server = await hostServer(ctx, client, brick.host);
       await writeMarker(transport, marker, TYPE, { ...data, serverId: server.id });
