@@ -39,10 +39,9 @@ CLIENT_IP=$GFS_NET.20
 BASTION_IP=$GFS_NET.1
 BASTION_LINK=$GFS_PREFIX-0
 
-log() { printf '[glusterfs %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-die() { printf '[glusterfs] ERROR: %s\n' "$*" >&2; exit 1; }
-now() { printf '%s' "$EPOCHREALTIME"; }
-elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+LOG_TAG=glusterfs
+# shellcheck source=scripts/common.sh
+source "$GFS_REPO/scripts/common.sh"
 
 # pid_of NAME → the recorded pid if that process is alive and leads its own session
 pid_of() {

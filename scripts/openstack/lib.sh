@@ -25,12 +25,9 @@ set_paths() {
 # then epmd).
 SERVICES=(epmd rabbitmq keystone placement glance neutron nova-api nova-conductor nova-scheduler nova-compute)
 
-log() { printf '[openstack %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-die() { printf '[openstack] ERROR: %s\n' "$*" >&2; exit 1; }
-
-now() { printf '%s' "$EPOCHREALTIME"; }
-# elapsed START → seconds with one decimal since START
-elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+LOG_TAG=openstack
+# shellcheck source=scripts/common.sh
+source "$OS_REPO/scripts/common.sh"
 
 # pid_of NAME → prints the recorded pid if that process is alive
 pid_of() {
