@@ -59,9 +59,12 @@ export async function recoverLeftovers(options: RecoverOptions): Promise<Recover
   // live run holds it, that run's faults are its own: its rows are skipped and no marker is touched
   const lockId = `recover-${process.pid}-${Date.now()}`;
   const holder = tryLock(journal, lockId);
+  // clients built while recovering (SSH connections…) are closed when it ends
+  const clients = new Map<string, unknown>();
   try {
-    return await recoverUnderLock(options, types, log, report, holder);
+    return await recoverUnderLock(options, types, log, report, holder, clients);
   } finally {
+    disposeClients(clients, log);
     if (!holder) journal.releaseLock(lockId);
   }
 }
@@ -83,33 +86,14 @@ async function recoverUnderLock(
   log: Logger,
   report: RecoverReport,
   lockHolder: string | undefined,
+  clients: Map<string, unknown>,
 ): Promise<RecoverReport> {
   const { journal } = options;
   const open = new Map(journal.openRuns().map((r) => [r.id, r]));
   const live = new Set([...open.values()].filter(isLive).map((r) => r.id));
   if (lockHolder) live.add(lockHolder);
   report.skippedLiveRuns = [...live];
-  const clients = new Map<string, unknown>();
   const ctx = makeCtx('recover', log, new AbortController().signal, options.targets, clients);
-  try {
-    await restoreAll(ctx, options, types, log, report, lockHolder, live, open);
-  } finally {
-    disposeClients(clients, log);
-  }
-  return report;
-}
-
-async function restoreAll(
-  ctx: ReturnType<typeof makeCtx>,
-  options: RecoverOptions,
-  types: ReadonlyMap<string, AnyFaultType>,
-  log: Logger,
-  report: RecoverReport,
-  lockHolder: string | undefined,
-  live: Set<string>,
-  open: Map<string, ReturnType<RecoverOptions['journal']['openRuns']>[number]>,
-): Promise<void> {
-  const { journal } = options;
 
   for (const row of journal.unrestoredFaults()) {
     if (live.has(row.runId)) continue;
@@ -143,6 +127,7 @@ async function restoreAll(
     report.closedRuns.push(run.id);
     log.warn('closed a run left open by a dead process', { run: run.id, state: run.state, outcome });
   }
+  return report;
 }
 
 /** Restores objects found carrying a marker, except those belonging to a live run. */
