@@ -37,14 +37,21 @@ export const mountIo = defineProbe<MountIoKeys>({
     const content = randomBytes(Math.ceil(params.bytes / 2)).toString('hex').slice(0, params.bytes);
     const deadline = { timeoutMs: limitMs * 4 + 10_000, signal };
     const started = performance.now();
-    const write = await transport.run(['dd', `of=${file}`, 'conv=fsync', 'status=none'], { ...deadline, stdin: content });
-    if (write.code !== 0) return { ok: false, value: null, detail: `write failed on ${params.host}: ${write.stderr.trim() || `exit ${write.code ?? write.signal}`}` };
-    const read = await transport.run(['cat', '--', file], deadline);
-    const removed = await transport.run(['rm', '-f', '--', file], deadline);
-    const ms = Math.round(performance.now() - started);
-    if (read.code !== 0) return { ok: false, value: ms, detail: `read failed on ${params.host}: ${read.stderr.trim() || `exit ${read.code ?? read.signal}`}` };
-    if (read.stdout !== content) return { ok: false, value: ms, detail: `read back ${read.stdout.length} bytes that differ from the ${content.length} written` };
-    if (removed.code !== 0) return { ok: false, value: ms, detail: `delete failed on ${params.host}: ${removed.stderr.trim()}` };
-    return { ok: ms <= limitMs, value: ms, detail: `write+read+delete of ${params.bytes} bytes in ${ms} ms (max ${limitMs} ms)` };
+    let removed = false;
+    try {
+      const write = await transport.run(['dd', `of=${file}`, 'conv=fsync', 'status=none'], { ...deadline, stdin: content });
+      if (write.code !== 0) return { ok: false, value: null, detail: `write failed on ${params.host}: ${write.stderr.trim() || `exit ${write.code ?? write.signal}`}` };
+      const read = await transport.run(['cat', '--', file], deadline);
+      const rm = await transport.run(['rm', '-f', '--', file], deadline);
+      removed = rm.code === 0;
+      const ms = Math.round(performance.now() - started);
+      if (read.code !== 0) return { ok: false, value: ms, detail: `read failed on ${params.host}: ${read.stderr.trim() || `exit ${read.code ?? read.signal}`}` };
+      if (read.stdout !== content) return { ok: false, value: ms, detail: `read back ${read.stdout.length} bytes that differ from the ${content.length} written` };
+      if (!removed) return { ok: false, value: ms, detail: `delete failed on ${params.host}: ${rm.stderr.trim()}` };
+      return { ok: ms <= limitMs, value: ms, detail: `write+read+delete of ${params.bytes} bytes in ${ms} ms (max ${limitMs} ms)` };
+    } finally {
+      // a failed or interrupted check must not leave its file in users' home volume
+      if (!removed) await transport.run(['rm', '-f', '--', file], { timeoutMs: 10_000 }).catch(() => undefined);
+    }
   },
 });
