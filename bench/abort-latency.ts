@@ -55,7 +55,7 @@ for (let i = 0; i < TRIALS; i++) {
   const exp: LoadedExperiment = {
     file: 'bench', name: 'abort-latency', tags: [], source: {}, safety: {},
     fault: { type: 'kubernetes.pod.delete', fault: timedFault, selector: { namespace: 'jhub', labelSelector: 'hub.jupyter.org/username=user-001' }, count: 1, durationMs: 60_000, params: { gracePeriod: '0s' } },
-    steadyState: { intervalMs: INTERVAL, probes: [{ name: 'flip', type: 'bench.flip', probe: flipping, phases: ['during'], timeoutMs: 1000, onError: 'fail', params: {} }] },
+    steadyState: { intervalMs: INTERVAL, probes: [{ name: 'flip', type: 'bench.flip', probe: flipping, phases: ['during'], timeoutMs: 1000, onError: 'fail', breachAfter: 1, params: {} }] },
     recovery: { withinMs: 5000 },
   };
   const run = runExperiment({

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import winston from 'winston';
 import { Journal } from '../src/experiments/journal.js';
-import { checkPhase } from '../src/experiments/probes.js';
+import { checkPhase, ProbeMemory } from '../src/experiments/probes.js';
 import { makeCtx } from '../src/experiments/ctx.js';
 import { runExperiment } from '../src/experiments/runner.js';
 import type { LoadedExperiment, LoadedProbe } from '../src/experiments/model.js';
@@ -22,15 +22,16 @@ const ROUNDS = Number(process.env['ROUNDS'] ?? 100);
 const log = winston.createLogger({ silent: true });
 const journal = Journal.open(join(mkdtempSync(join(tmpdir(), 'gameday-bench-')), 'bench.db'));
 const instant = defineProbe({ type: 'bench.instant', description: 'answers at once', params: z.object({}).strict(), check: async () => ({ ok: true, value: 1, detail: 'ok' }) });
-const probes: LoadedProbe[] = Array.from({ length: PROBES }, (_, i) => ({ name: `p${i}`, type: 'bench.instant', probe: instant, phases: ['during'], timeoutMs: 5000, onError: 'fail', params: {} }));
+const probes: LoadedProbe[] = Array.from({ length: PROBES }, (_, i) => ({ name: `p${i}`, type: 'bench.instant', probe: instant, phases: ['during'], timeoutMs: 5000, onError: 'fail', breachAfter: 1, params: {} }));
 
 const run = journal.createRun({ id: 'bench-run', experiment: 'bench', file: 'bench', dryRun: false, spec: {} });
 const ctx = makeCtx(run.id, log, new AbortController().signal, {});
-for (let i = 0; i < 5; i++) await checkPhase(ctx, probes, 'during', journal); // warm-up
+const memory = new ProbeMemory();
+for (let i = 0; i < 5; i++) await checkPhase(ctx, probes, 'during', journal, memory); // warm-up
 const perCheck: number[] = [];
 for (let i = 0; i < ROUNDS; i++) {
   const t0 = performance.now();
-  await checkPhase(ctx, probes, 'during', journal);
+  await checkPhase(ctx, probes, 'during', journal, memory);
   perCheck.push((performance.now() - t0) / PROBES);
 }
 console.log(`engine-overhead: ${PROBES} instant probes × ${ROUNDS} rounds; ${machine()}`);

@@ -193,6 +193,7 @@ function build(file: string, data: unknown, doc: ExperimentFile, fault: CheckedF
     phases: p.phases,
     timeoutMs: p.timeout ?? steady.timeout,
     onError: p.onError,
+    breachAfter: p.breachAfter,
     params: (probes[i] as CheckedProbe).params,
   }));
   const { count, percent } = spec.fault.target;

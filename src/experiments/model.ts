@@ -3,9 +3,9 @@
  * registered fault and probe types' own schemas), durations in milliseconds. The runner
  * only ever sees this shape, never raw YAML.
  */
-import type { AnyFaultType, AnyProbeType } from '../targets/types.js';
+import type { AnyFaultType, AnyProbeType, ProbePhase } from '../targets/types.js';
 
-export type Phase = 'before' | 'during' | 'after';
+export type Phase = ProbePhase;
 
 export interface LoadedProbe {
   name: string;
@@ -16,6 +16,12 @@ export interface LoadedProbe {
   timeoutMs: number;
   /** A probe error (system unreachable) counts against the hypothesis (`fail`, the default) or is only recorded (`ignore`). */
   onError: 'fail' | 'ignore';
+  /**
+   * During the fault, how many checks in a row must fail (breach, or error counted by
+   * `onError: fail`) before the hypothesis is broken; 1 = the first. Before and after the
+   * fault every failing check counts.
+   */
+  breachAfter: number;
   /** The probe's own params, already parsed by `probe.params`. */
   params: unknown;
 }

@@ -15,7 +15,7 @@ import { sleep } from './backoff.js';
 import type { RunListener } from './events.js';
 import { faultId, newRunId, type FaultRow, type Journal, type Outcome, type RunState } from './journal.js';
 import type { LoadedExperiment, LoadedProbe, SafetyRules } from './model.js';
-import { checkPhase, describeFailures } from './probes.js';
+import { checkPhase, describeFailures, ProbeMemory } from './probes.js';
 import { restoreFault, type RestoreSettings } from './restore.js';
 import { chooseTargets, mergeRules, type Selection } from './safety.js';
 import { disposeClients, makeCtx } from './ctx.js';
@@ -66,6 +66,8 @@ class Run {
   private readonly stopper = new AbortController();
   private stopReason: { reason: AbortReason; detail: string } | undefined;
   private readonly rows: FaultRow[] = [];
+  /** Baselines and failure runs of this run's probes. */
+  private readonly probeMemory = new ProbeMemory();
   private readonly ctx: Ctx;
   private readonly clients = new Map<string, unknown>();
   private readonly log: Logger;
@@ -177,7 +179,7 @@ class Run {
 
     this.setState('steady-before');
     const steadyStart = Date.now();
-    const before = await checkPhase(this.ctx, this.exp.steadyState.probes, 'before', this.o.journal, this.o.listener);
+    const before = await checkPhase(this.ctx, this.exp.steadyState.probes, 'before', this.o.journal, this.probeMemory, this.o.listener);
     if (this.stopReason) return this.finishStopped(); // probes cut short by a halt or signal are not a verdict
     const notSteady = describeFailures(before);
     this.record('steady-before', notSteady ? 'failed' : 'ok', steadyStart, notSteady || `${before.length} probes ok`);
@@ -245,7 +247,7 @@ class Run {
     while (!this.stopReason && Date.now() < end) {
       const roundStart = Date.now();
       if (during.length) {
-        const outcomes = await checkPhase(this.ctx, during, 'during', this.o.journal, this.o.listener);
+        const outcomes = await checkPhase(this.ctx, during, 'during', this.o.journal, this.probeMemory, this.o.listener);
         if (this.stopReason) return;
         const failed = outcomes.find((o) => o.failed);
         if (failed) {
@@ -310,7 +312,7 @@ class Run {
         this.record('recovery', 'skipped', start, `stopped: ${detail}`);
         return { ok: false, ms: null, detail };
       }
-      const outcomes = await checkPhase(recoverCtx, probes, 'after', this.o.journal, this.o.listener);
+      const outcomes = await checkPhase(recoverCtx, probes, 'after', this.o.journal, this.probeMemory, this.o.listener);
       const failures = describeFailures(outcomes);
       if (!failures) {
         const ms = Date.now() - start;
@@ -338,6 +340,7 @@ class Run {
       phases: ['after'],
       timeoutMs,
       onError: 'fail',
+      breachAfter: 1,
       params: undefined,
       probe: { type: `${fault.type}.verify`, description: 'the fault type\'s own recovery check', params: z.unknown(), check: (ctx) => verify(ctx, row.plan) },
     }));

@@ -80,6 +80,8 @@ export const probeCommonKeys = {
   onError: z
     .enum(['fail', 'ignore'], { error: (issue) => `expected fail or ignore, got ${describeValue(issue.input)}` })
     .default('fail'),
+  /** During the fault, failing checks in a row before the hypothesis counts as broken (default 1: the first). */
+  breachAfter: z.int({ error: 'expected a whole number of checks' }).min(1, { error: 'expected at least 1' }).max(1000).default(1),
 };
 
 /** One entry of `spec.steadyState.probes`: the common keys, the type's own keys left open. */

@@ -92,6 +92,20 @@ export interface FaultType<T = unknown, P = unknown> {
   describe(ref: TargetRef, params: P): string;
 }
 
+/** Which phase of a run a check belongs to. */
+export type ProbePhase = 'before' | 'during' | 'after';
+
+/** What the engine tells a probe about the check it is making. */
+export interface ProbeRun {
+  phase: ProbePhase;
+  /**
+   * The baseline: the numeric value this probe returned at its passing check of the
+   * `before` phase, if it had one. Probes that compare against "the value before the fault"
+   * read it in the `during` and `after` phases; it is undefined in `before` itself.
+   */
+  baseline: number | undefined;
+}
+
 /** A kind of check of the platform's steady state. */
 export interface ProbeType<P = unknown> {
   /** `<target>.<object>.<check>` or a target name for generic probes (`http`). */
@@ -99,8 +113,12 @@ export interface ProbeType<P = unknown> {
   description: string;
   /** Shape of the probe's own keys in the experiment (besides name, type, phases, timeout). Strict. */
   params: ZodType<P>;
-  /** Looks once. Returns ok/breach; throws (TargetError) when the system cannot be reached. */
-  check(ctx: Ctx, params: P, signal: AbortSignal): Promise<ProbeResult>;
+  /**
+   * Looks once. Returns ok/breach; throws (TargetError) when the system cannot be reached.
+   * The engine always passes `run`; a caller outside a run (a test, a bench) may leave it
+   * out, which reads as a check of the `before` phase.
+   */
+  check(ctx: Ctx, params: P, signal: AbortSignal, run?: ProbeRun): Promise<ProbeResult>;
 }
 
 /** A fault type with its parameter types erased, as registries hold them. */

@@ -81,7 +81,7 @@ export function fakeProbe(world: FakeWorld): AnyProbeType {
 }
 
 export function probe(world: FakeWorld, name: string, phases: Phase[], flag = name): LoadedProbe {
-  return { name, type: 'fake.flag.check', probe: fakeProbe(world), phases, timeoutMs: 1000, onError: 'fail', params: { flag } };
+  return { name, type: 'fake.flag.check', probe: fakeProbe(world), phases, timeoutMs: 1000, onError: 'fail', breachAfter: 1, params: { flag } };
 }
 
 export function experiment(world: FakeWorld, overrides: Partial<{ durationMs: number; intervalMs: number; withinMs: number; count: number; probes: LoadedProbe[]; deny: string[] }> = {}): LoadedExperiment {
