@@ -5,7 +5,7 @@
  */
 
 /** The lab's API systems that accept faults. */
-export type LabSystem = 'kubernetes' | 'jupyterhub' | 'openstack';
+export type LabSystem = 'kubernetes' | 'jupyterhub' | 'openstack' | 'prometheus' | 'proxy-api';
 
 /** What an API does wrong while the fault is set. `latencyMs` is wall-clock time, not simulated. */
 export interface ApiFault {

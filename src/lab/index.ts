@@ -11,12 +11,14 @@ import { join } from 'node:path';
 import { GlusterSshHosts, type SshEndpoint } from './glusterfs/ssh-hosts.js';
 import { CLIENT_HOST, SSH_HOSTS, VOLUME_NAME } from './glusterfs/types.js';
 import { LabServer } from './http-frame.js';
-import { hubErrorAnswer, hubHandler } from './jupyterhub.js';
+import { hubErrorAnswer, hubHandler, proxyApiErrorAnswer, proxyApiHandler, type HubSettings } from './jupyterhub.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { kubeHandler } from './kubernetes/router.js';
 import { statusForCode } from './kubernetes/status.js';
 import { renderCloudsYaml } from './openstack/clouds-yaml.js';
 import { openstackErrorAnswer, openstackHandler } from './openstack/router.js';
+import { prometheusErrorAnswer, prometheusHandler } from './prometheus/api.js';
+import type { LabPrometheusOptions } from './prometheus/lab-prometheus.js';
 import { World } from './world.js';
 
 export { World, type WorldChange, type WorldOptions } from './world.js';
@@ -36,19 +38,25 @@ export type { HealMode } from './glusterfs/heal-ledger.js';
 export type { SshEndpoint } from './glusterfs/ssh-hosts.js';
 export { BRICK_HOSTS, CLIENT_HOST, MOUNT_POINT, SSH_HOSTS, VOLUME_NAME } from './glusterfs/types.js';
 export { DEFAULT_HEALS_PER_SECOND, DEFAULT_WRITES_PER_SECOND } from './glusterfs/pool.js';
+export type { LabFamily, LabMetricType, LabSample } from './samples.js';
+export { AlertRuleError, AlertRules, LAB_ALERT_RULES, type AlertRuleSpec, type LabAlert, type RuleStatus } from './prometheus/alert-rules.js';
+export type { ExporterMetrics } from './prometheus/exporter-metrics.js';
+export type { LabPrometheus, LabPrometheusOptions } from './prometheus/lab-prometheus.js';
 
 /** How to start the lab. */
 export interface LabOptions {
   /** Interface to listen on; default 127.0.0.1. */
   host?: string;
   /**
-   * 0 = ephemeral (tests); defaults 16443 / 18000 / 15000 / 12201. A port left out is
+   * 0 = ephemeral (tests); defaults 16443 / 18000 / 15000 / 12201 / 19090 / 18001. A port left out is
    * ephemeral too when every port given is 0, so callers that ask for ephemeral ports get
    * them for every system, including systems added after they were written. `glusterfs` is
    * the first of five SSH ports: brick-001..004 on base+0..3, worker-001 on base+4 (with 0,
    * each host gets its own ephemeral port).
    */
-  ports?: { kubernetes?: number; jupyterhub?: number; openstack?: number; glusterfs?: number };
+  ports?: { kubernetes?: number; jupyterhub?: number; openstack?: number; glusterfs?: number; prometheus?: number; proxyApi?: number };
+  /** The lab Prometheus's scrape/evaluation intervals, retention and alerting rules (simulated ms). */
+  prometheus?: LabPrometheusOptions;
   /** Time scale: 10 = ten times faster than real time. Default 1. */
   speed?: number;
   /** Worker nodes worker-001..N; default 4. */
@@ -57,6 +65,10 @@ export interface LabOptions {
   userPods?: number;
   /** Token accepted by /hub/api; default 'lab-hub-token'. */
   hubToken?: string;
+  /** Token of the proxy's REST API (CONFIGPROXY_AUTH_TOKEN); default 'lab-proxy-token'. */
+  proxyToken?: string;
+  /** JupyterHub's start timeout, last-activity and poll intervals (simulated seconds; z2jh's defaults 300 / 300 / 30). */
+  jupyterhub?: HubSettings;
   /**
    * If set, `${stateDir}/kubeconfig`, `${stateDir}/clouds.yaml`, `${stateDir}/ssh/id_ed25519`
    * and `${stateDir}/ssh/known_hosts` are written there.
@@ -68,9 +80,11 @@ export interface LabOptions {
 export interface Lab {
   /**
    * Base URLs; `openstack` is Keystone's auth URL (`http://127.0.0.1:PORT/identity/v3`);
-   * `glusterfs` maps each GlusterFS host (brick-001..004, worker-001) to its SSH server.
+   * `glusterfs` maps each GlusterFS host (brick-001..004, worker-001) to its SSH server;
+   * `prometheus` is the lab Prometheus's base URL (`/api/v1/query`, `/metrics`);
+   * `proxyApi` is configurable-http-proxy's REST API (`/api/routes`, token `proxyToken`).
    */
-  endpoints: { kubernetes: string; jupyterhub: string; openstack: string; glusterfs: Record<string, SshEndpoint> };
+  endpoints: { kubernetes: string; jupyterhub: string; openstack: string; glusterfs: Record<string, SshEndpoint>; prometheus: string; proxyApi: string };
   kubeconfigPath: string | undefined;
   cloudsYamlPath: string | undefined;
   /** `${stateDir}/ssh/id_ed25519` (the client key) and `${stateDir}/ssh/known_hosts`, when written. */
@@ -96,7 +110,7 @@ export interface Lab {
 }
 
 /** Default ports of the CLI's lab. */
-export const DEFAULT_LAB_PORTS = { kubernetes: 16443, jupyterhub: 18000, openstack: 15000, glusterfs: 12201 } as const;
+export const DEFAULT_LAB_PORTS = { kubernetes: 16443, jupyterhub: 18000, openstack: 15000, glusterfs: 12201, prometheus: 19090, proxyApi: 18001 } as const;
 
 /** The bearer token in the lab's kubeconfig. */
 export const LAB_KUBE_TOKEN = 'lab-kube-token';
@@ -107,14 +121,14 @@ function labPorts(given: LabOptions['ports']): LabPorts {
   const values = Object.values(given ?? {}).filter((p): p is number => p !== undefined);
   const ephemeral = values.length > 0 && values.every((p) => p === 0);
   const pick = (system: keyof LabPorts): number => given?.[system] ?? (ephemeral ? 0 : DEFAULT_LAB_PORTS[system]);
-  return { kubernetes: pick('kubernetes'), jupyterhub: pick('jupyterhub'), openstack: pick('openstack'), glusterfs: pick('glusterfs') };
+  return { kubernetes: pick('kubernetes'), jupyterhub: pick('jupyterhub'), openstack: pick('openstack'), glusterfs: pick('glusterfs'), prometheus: pick('prometheus'), proxyApi: pick('proxyApi') };
 }
 
 /** Starts the lab: seeds the world, then listens for every system. */
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const host = options.host ?? '127.0.0.1';
   const ports = labPorts(options.ports);
-  const world = new World({ speed: options.speed ?? 1, workers: options.workers ?? 4, userPods: options.userPods ?? 6 });
+  const world = new World({ speed: options.speed ?? 1, workers: options.workers ?? 4, userPods: options.userPods ?? 6, prometheus: options.prometheus, jupyterhub: options.jupyterhub });
   world.start();
   const report = (error: unknown): void => {
     world.internalErrors.push(error);
@@ -134,6 +148,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     errorAnswer: hubErrorAnswer,
     onError: report,
   });
+  const proxyApiServer = new LabServer({
+    system: 'proxy-api',
+    faults: world.apiFaults,
+    handle: proxyApiHandler({ model: world.jupyterhub, token: options.proxyToken ?? 'lab-proxy-token' }),
+    errorAnswer: proxyApiErrorAnswer,
+    onError: report,
+  });
   let openstackBase = '';
   const openstack = new LabServer({
     system: 'openstack',
@@ -142,9 +163,16 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     errorAnswer: openstackErrorAnswer,
     onError: report,
   });
+  const prom = new LabServer({
+    system: 'prometheus',
+    faults: world.apiFaults,
+    handle: prometheusHandler({ prometheus: world.prometheus, clock: world.clock }),
+    errorAnswer: prometheusErrorAnswer,
+    onError: report,
+  });
   let sshHosts: GlusterSshHosts | undefined;
   const closeAll = async (): Promise<void> => {
-    const servers = [kube.close(), hub.close(), openstack.close(), sshHosts?.close()];
+    const servers = [kube.close(), hub.close(), proxyApiServer.close(), openstack.close(), prom.close(), sshHosts?.close()];
     const results = await Promise.allSettled([...servers, Promise.resolve().then(() => world.close())]);
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
     if (failures.length > 0) throw new AggregateError(failures, 'lab close failed');
@@ -153,10 +181,14 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     const kubernetes = await kube.listen(host, ports.kubernetes);
     kubeAddress = kubernetes.replace(/^http:\/\//, '');
     const jupyterhub = await hub.listen(host, ports.jupyterhub);
+    const proxyApi = await proxyApiServer.listen(host, ports.proxyApi);
     openstackBase = await openstack.listen(host, ports.openstack);
     const ssh = new GlusterSshHosts(world.glusterfs, world.openstack, report);
     sshHosts = ssh;
     const glusterfs = await ssh.listen(host, ports.glusterfs);
+    const prometheus = await prom.listen(host, ports.prometheus);
+    const address = (base: string): string => base.replace(/^http:\/\//, '');
+    world.prometheus.start({ kubernetes: kubeAddress, jupyterhub: address(jupyterhub), openstack: address(openstackBase), prometheus: address(prometheus) });
     const knownHosts = (): string => ssh.knownHosts();
     const authUrl = `${openstackBase}/identity/v3`;
     const kubeconfig = (): string => renderKubeconfig(kubernetes, LAB_KUBE_TOKEN);
@@ -179,7 +211,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     }
     let closing: Promise<void> | undefined;
     return {
-      endpoints: { kubernetes, jupyterhub, openstack: authUrl, glusterfs },
+      endpoints: { kubernetes, jupyterhub, openstack: authUrl, glusterfs, prometheus, proxyApi },
       kubeconfigPath,
       cloudsYamlPath,
       sshKeyPath,

@@ -1,134 +1,130 @@
 /**
- * JupyterHub's state on the lab, as z2jh runs it: users, their servers (one KubeSpawner pod
- * `jupyter-<name>` each, owned by no controller), and whether the hub and proxy can answer.
- * Rules: a server is ready exactly when its pod serves (Ready, not terminating); spawning
- * creates the pod and nothing else (the cluster does the rest); stopping deletes it with
- * KubeSpawner's 1-second grace period; the hub answers only while a hub pod and a proxy pod
- * serve.
+ * JupyterHub on the lab, as z2jh runs it: the hub (its database, and one process while a hub
+ * pod serves), the proxy (configurable-http-proxy's process and routes, while a proxy pod
+ * serves), and the hub's metrics. Rules: a process runs exactly while a pod of its component
+ * serves; when that pod stops serving the process ends and a pod that serves later starts a
+ * fresh one (the proxy with only its default route, the hub adopting servers whose pods
+ * serve and checking routes at once); the user pods are the cluster's, changed only through
+ * the store as KubeSpawner would.
  */
-import { deletePod, isPodServing, singleUserPod, userPodName } from './kubernetes/pods.js';
-
-export { userPodName };
 import type { Cluster } from './kubernetes/cluster.js';
+import { isPodServing, userPodName } from './kubernetes/pods.js';
 import type { Pod } from './kubernetes/types.js';
+import { Hub, HUB_NAMESPACE, type HubUser, type ServerPending } from './jupyterhub/hub.js';
+import { hubTimings, type HubSettings, type HubTimings } from './jupyterhub/hub-settings.js';
+import { ProxyProcess } from './jupyterhub/proxy.js';
+import type { RouteData } from './jupyterhub/route-table.js';
+import type { LabFamily } from './samples.js';
 
-/** A JupyterHub user record. */
-export interface HubUser {
-  name: string;
-  admin: boolean;
-  created: string;
-  lastActivity: string | null;
-}
+export { HUB_NAMESPACE, userPodName };
+export type { HubSettings, HubUser, RouteData, ServerPending };
 
-/** The state of a user's default server. */
-export interface ServerState {
+/** A user's default server as the hub sees it. */
+export interface ServerView {
   pod: Pod | undefined;
   ready: boolean;
-  pending: 'spawn' | 'stop' | null;
+  pending: ServerPending;
 }
 
-/** The namespace z2jh was installed into. */
-export const HUB_NAMESPACE = 'jhub';
-
-
-function isoMs(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-/** Users and servers of the lab's JupyterHub. */
+/** JupyterHub's parts on the lab. Construct, `start()` after the cluster is seeded, `stop()`. */
 export class JupyterHubModel {
-  private readonly users = new Map<string, HubUser>();
+  readonly proxy: ProxyProcess;
+  readonly hub: Hub;
+  readonly timings: HubTimings;
+  private unsubscribe: (() => void) | undefined;
 
-  constructor(private readonly cluster: Cluster) {}
-
-  /** Registers a user (idempotent); returns the record. */
-  addUser(name: string, admin = false): HubUser {
-    const existing = this.users.get(name);
-    if (existing) return existing;
-    const user: HubUser = { name, admin, created: isoMs(this.cluster.clock.now()), lastActivity: null };
-    this.users.set(name, user);
-    return user;
+  constructor(
+    private readonly cluster: Cluster,
+    settings: HubSettings = {},
+  ) {
+    this.timings = hubTimings(settings);
+    this.proxy = new ProxyProcess(cluster.clock);
+    this.hub = new Hub(cluster, this.proxy, this.timings);
   }
 
-  /** The user, if registered. */
-  user(name: string): HubUser | undefined {
-    return this.users.get(name);
-  }
-
-  /** All users, by name. */
-  listUsers(): HubUser[] {
-    return [...this.users.values()].sort((a, b) => a.name.localeCompare(b.name));
-  }
-
-  /** Registers every user that has a server pod in the cluster (the seed's users). */
-  adoptUserPods(): void {
+  /** Records the seed's user servers in the hub's database, then follows the cluster. Idempotent. */
+  start(): void {
+    if (this.unsubscribe) return;
     for (const pod of this.componentPods('singleuser-server')) {
       const name = pod.metadata.labels?.['hub.jupyter.org/username'];
-      if (name) this.addUser(name).lastActivity = isoMs(Date.parse(pod.metadata.creationTimestamp ?? '') || this.cluster.clock.now());
+      if (name && !this.hub.user(name)) this.hub.recordRunning(name, Date.parse(pod.metadata.creationTimestamp ?? '') || this.cluster.clock.now());
     }
+    this.unsubscribe = this.cluster.store.subscribe((event) => {
+      if (event.key === 'pods' && event.object.metadata.namespace === HUB_NAMESPACE) this.sync();
+    });
+    this.sync();
+  }
+
+  /** Stops following the cluster; both processes end. Idempotent. */
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.hub.end();
+    this.proxy.stop();
+  }
+
+  private sync(): void {
+    const proxyPod = this.servingPod('proxy', this.proxy.pod);
+    if (proxyPod !== this.proxy.pod) {
+      this.proxy.stop();
+      if (proxyPod) this.proxy.start(proxyPod);
+    }
+    const hubPod = this.servingPod('hub', this.hub.pod);
+    if (hubPod !== this.hub.pod) {
+      this.hub.end();
+      if (hubPod) this.hub.start(hubPod);
+    }
+    this.hub.onPodsChanged();
+  }
+
+  /** The uid of a serving pod of the component, keeping `current` while it still serves. */
+  private servingPod(component: string, current: string | undefined): string | undefined {
+    const serving = this.componentPods(component).filter(isPodServing);
+    return serving.find((p) => p.metadata.uid === current)?.metadata.uid ?? serving[0]?.metadata.uid;
   }
 
   private componentPods(component: string): Pod[] {
     return (this.cluster.store.list('pods', HUB_NAMESPACE) as Pod[]).filter((p) => p.metadata.labels?.['component'] === component);
   }
 
-  /** Whether a hub pod serves. */
+  /** Whether a hub process runs (a hub pod serves). */
   hubReady(): boolean {
-    return this.componentPods('hub').some(isPodServing);
+    return this.hub.running();
   }
 
-  /** Whether a proxy pod serves. */
+  /** Whether a proxy process runs (a proxy pod serves). */
   proxyReady(): boolean {
-    return this.componentPods('proxy').some(isPodServing);
+    return this.proxy.running();
   }
 
-  /** The user's default server. */
-  server(name: string): ServerState {
-    const pod = this.cluster.store.get('pods', HUB_NAMESPACE, userPodName(name)) as Pod | undefined;
-    if (!pod) return { pod, ready: false, pending: null };
-    if (pod.metadata.deletionTimestamp) return { pod, ready: false, pending: 'stop' };
-    return isPodServing(pod) ? { pod, ready: true, pending: null } : { pod, ready: false, pending: 'spawn' };
+  /** The single-user server pods (the stored objects: read them, never change them). */
+  serverPods(): Pod[] {
+    return this.componentPods('singleuser-server');
   }
 
-  /** Creates the user's server pod (the caller checked it is not running). */
-  spawn(name: string): void {
-    const user = this.addUser(name);
-    user.lastActivity = isoMs(this.cluster.clock.now());
-    this.cluster.store.create('pods', singleUserPod(name));
+  /** The user's default server: its pod, and whether the hub counts it ready or pending. */
+  server(name: string): ServerView {
+    const pod = this.hub.userPod(name);
+    return { pod: pod ? structuredClone(pod) : undefined, ready: this.hub.ready(name), pending: this.hub.pending(name) };
   }
 
-  /** Deletes the user's server pod with KubeSpawner's grace period. */
-  stop(name: string): void {
-    deletePod(this.cluster.store, this.cluster.clock.now(), HUB_NAMESPACE, userPodName(name), { gracePeriodSeconds: 1 });
+  /** The hub's users (copies), in creation order. */
+  users(): HubUser[] {
+    return this.hub.list().map((u) => structuredClone(u));
   }
 
-  /** The REST model of a user, as `GET /hub/api/users/{name}` answers it to an admin. */
-  userModel(user: HubUser): Record<string, unknown> {
-    const state = this.server(user.name);
-    const url = `/user/${user.name}/`;
-    const active = state.pod !== undefined;
-    const started = state.pod?.metadata.creationTimestamp;
-    return {
-      kind: 'user',
-      name: user.name,
-      admin: user.admin,
-      roles: user.admin ? ['admin', 'user'] : ['user'],
-      groups: [],
-      server: state.ready ? url : null,
-      pending: state.pending,
-      created: user.created,
-      last_activity: user.lastActivity,
-      servers: active
-        ? {
-            '': {
-              name: '', ready: state.ready, stopped: false, pending: state.pending, url, user_options: {},
-              progress_url: `/hub/api/users/${user.name}/server/progress`,
-              started: started ? isoMs(Date.parse(started)) : null, last_activity: user.lastActivity,
-              state: { pod_name: userPodName(user.name), namespace: HUB_NAMESPACE, dns_name: `${userPodName(user.name)}.${HUB_NAMESPACE}.svc.cluster.local` },
-            },
-          }
-        : {},
-      auth_state: null,
-    };
+  /** The proxy's routes (copies), or undefined while no proxy process runs. */
+  routes(): Record<string, RouteData> | undefined {
+    return this.proxy.running() ? this.proxy.all() : undefined;
+  }
+
+  /** Runs the hub's check_routes now (as `POST /hub/api/proxy` does); false when no hub or proxy runs. */
+  checkRoutes(): boolean {
+    return this.hub.checkRoutes();
+  }
+
+  /** The hub's metric families for the lab's Prometheus (also while the hub is down: the lab keeps them). */
+  samples(): LabFamily[] {
+    return this.hub.metrics.families({ runningServers: this.hub.runningServers(), totalUsers: this.hub.list().length });
   }
 }

@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import { ApiFaults } from './api-faults.js';
 import { SimClock } from './clock.js';
 import { GlusterPool } from './glusterfs/pool.js';
-import { JupyterHubModel } from './jupyterhub-model.js';
+import { JupyterHubModel, type HubSettings } from './jupyterhub-model.js';
 import { Cluster } from './kubernetes/cluster.js';
 import { DeploymentController } from './kubernetes/deployment-controller.js';
 import { DisruptionController } from './kubernetes/disruption.js';
@@ -26,6 +26,9 @@ import { OpenStackCloud } from './openstack/cloud.js';
 import { LabIdentity } from './openstack/identity.js';
 import { VmNodeCoupling } from './openstack/node-coupling.js';
 import { seedCloud } from './openstack/seed.js';
+import type { AlertRules } from './prometheus/alert-rules.js';
+import { ExporterMetrics } from './prometheus/exporter-metrics.js';
+import { LabPrometheus, type LabPrometheusOptions } from './prometheus/lab-prometheus.js';
 
 /** How the world is built. */
 export interface WorldOptions {
@@ -34,6 +37,10 @@ export interface WorldOptions {
   userPods?: number;
   /** Events kept for watch replay (older resourceVersions get 410). */
   watchHistory?: number;
+  /** Scrape and evaluation intervals, retention and alerting rules of the lab's Prometheus. */
+  prometheus?: LabPrometheusOptions;
+  /** JupyterHub's start timeout, last-activity and poll intervals (simulated seconds). */
+  jupyterhub?: HubSettings;
 }
 
 /** A change of the world's Kubernetes objects (what a watch would see). */
@@ -62,6 +69,12 @@ export class World extends EventEmitter<WorldEvents> {
   readonly openstack: OpenStackCloud;
   /** The GlusterFS pool on the brick VMs: bricks, heals, users' writes, each host's iptables. */
   readonly glusterfs: GlusterPool;
+  /** Hand-set gauges (an exporter tests and demos drive), scraped with job `exporter`. */
+  readonly metrics = new ExporterMetrics();
+  /** The lab's Prometheus: TSDB, PromQL, alerting; it scrapes once `startLab` has started it with the servers' addresses. */
+  readonly prometheus: LabPrometheus;
+  /** The lab Prometheus's alerting rules (add one to make an alert fire on demand). */
+  readonly alertRules: AlertRules;
   /** Errors raised inside simulated behaviour (timer callbacks, listeners); empty in a healthy lab. */
   readonly internalErrors: unknown[] = [];
   private readonly nodeLifecycle: NodeLifecycle;
@@ -75,11 +88,13 @@ export class World extends EventEmitter<WorldEvents> {
     this.clock = new SimClock(options.speed ?? 1, report);
     this.store = new ObjectStore(() => this.clock.now(), options.watchHistory ?? DEFAULT_HISTORY, report);
     this.cluster = new Cluster(this.store, this.clock);
-    this.jupyterhub = new JupyterHubModel(this.cluster);
+    this.jupyterhub = new JupyterHubModel(this.cluster, options.jupyterhub);
     this.nodeLifecycle = new NodeLifecycle(this.cluster);
     this.keystone = new LabIdentity();
     this.openstack = new OpenStackCloud(this.clock, this.keystone.project.id, this.keystone.user.id);
     this.glusterfs = new GlusterPool(this.clock, this.openstack);
+    this.prometheus = new LabPrometheus(this.clock, this, report, options.prometheus);
+    this.alertRules = this.prometheus.rules;
     this.parts = [
       new Kubelets(this.cluster),
       new ReplicaSetController(this.cluster),
@@ -90,6 +105,8 @@ export class World extends EventEmitter<WorldEvents> {
       new VmNodeCoupling(this.openstack, this.clock, (name, status) => this.setNodeReady(name, status)),
       { start: () => this.glusterfs.start(), stop: () => this.glusterfs.stop() },
       { stop: () => this.openstack.close() },
+      { start: () => this.jupyterhub.start(), stop: () => this.jupyterhub.stop() },
+      { stop: () => this.prometheus.stop() },
     ];
   }
 
@@ -99,7 +116,6 @@ export class World extends EventEmitter<WorldEvents> {
     this.started = true;
     seedCluster(this.cluster, { workers: this.options.workers ?? 4, userPods: this.options.userPods ?? 6 });
     seedCloud(this.openstack, { workers: this.options.workers ?? 4 });
-    this.jupyterhub.adoptUserPods();
     this.store.subscribe((event) => this.emit('change', event));
     for (const part of this.parts) part.start?.();
   }

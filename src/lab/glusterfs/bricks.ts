@@ -26,6 +26,8 @@ export interface BrickProcess {
   port: number;
   /** Simulated ms when the process was stopped (SIGSTOP), while frozen. */
   frozenAt: number | undefined;
+  /** Simulated ms when the current (or last) process started. */
+  startedAt: number;
 }
 
 /** `HOST:PATH`, the name gluster gives a brick. */

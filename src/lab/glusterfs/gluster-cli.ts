@@ -7,7 +7,10 @@
  * is in progress" while the pool is busy, the others (info, heal info, peer status) do not;
  * glusterd only knows bricks and self-heal daemons of itself and the peers it is connected
  * to; a heal info that cannot reach a hung brick waits network.ping-timeout before it
- * answers. The client host runs no glusterd.
+ * answers. The client host runs no glusterd, and neither does a brick host whose glusterd unit
+ * is stopped or dead ("Connection failed"); a frozen glusterd (SIGSTOP) leaves the CLI
+ * waiting its 120 s timeout ("Request timed out"); peers see a host whose glusterd does not
+ * serve as Disconnected.
  */
 import { brickName } from './bricks.js';
 import {
@@ -17,19 +20,29 @@ import {
 import { REPLICA, type GlusterPool } from './pool.js';
 import { BRICK_HOSTS, fail, ok, type CommandResult } from './types.js';
 
+/** The CLI's default --timeout: how long it waits for glusterd. */
+const CLI_TIMEOUT_MS = 120_000;
+
 const USAGE = '\n Usage: gluster [options] <help> <peer> <pool> <volume>\n Options:\n --help  Shows the help information\n --version  Shows the version\n --print-logdir  Shows the log directory\n --print-statedumpdir Shows the state dump directory\n\n';
 
 /** Runs `gluster ARGS` (the words after `gluster`) on `host`. */
 export async function runGluster(pool: GlusterPool, host: string, args: readonly string[]): Promise<CommandResult> {
   let xml = false;
+  let timeoutMs = CLI_TIMEOUT_MS;
   let i = 0;
   for (; i < args.length && (args[i] ?? '').startsWith('--'); i += 1) {
     const option = args[i] ?? '';
     if (option === '--xml') xml = true;
-    else if (!/^--(mode=script|timeout=\d+)$/.test(option)) return fail(1, `${option}: unrecognized option\n`);
+    else if (/^--timeout=\d+$/.test(option)) timeoutMs = Number(option.slice('--timeout='.length)) * 1000;
+    else if (option !== '--mode=script') return fail(1, `${option}: unrecognized option\n`);
   }
   const words = args.slice(i);
-  if (pool.hosts.get(host)?.role !== 'brick') return fail(1, '', 'Connection failed. Please check if gluster daemon is operational.\n');
+  const glusterd = pool.units.view(host, 'glusterd.service');
+  if (pool.hosts.get(host)?.role !== 'brick' || glusterd?.active !== 'active') return fail(1, '', 'Connection failed. Please check if gluster daemon is operational.\n');
+  if (glusterd.frozen) {
+    await pool.sleep(timeoutMs);
+    return fail(1, 'Error : Request timed out\n');
+  }
   const [group, verb, volume, ...rest] = words;
   if (group === 'volume' && verb === 'heal' && volume !== undefined && rest.length === 0) return launchHeal(pool, volume);
   if (!xml) return fail(1, 'the lab\'s gluster answers --xml only (and `volume heal VOL`)\n');
@@ -75,7 +88,7 @@ class HostCli {
   }
 
   peerStatus(): string {
-    return peerStatusXml(BRICK_HOSTS.filter((h) => h !== this.host).map((h) => ({ uuid: this.uuid(h), hostname: h, connected: this.pool.connected(this.host, h) })));
+    return peerStatusXml(BRICK_HOSTS.filter((h) => h !== this.host).map((h) => ({ uuid: this.uuid(h), hostname: h, connected: this.pool.peersConnected(this.host, h) })));
   }
 
   volumeInfo(volume: string | undefined): string {
@@ -99,7 +112,7 @@ class HostCli {
       nodes.push({ hostname: b.host, path: b.path, peerid: this.uuid(b.host), online: sight === 'online', port: b.port, pid: b.pid });
     }
     if (brick !== undefined) return volumeStatusXml(volume, nodes, false);
-    const daemons = [this.host, ...BRICK_HOSTS.filter((h) => h !== this.host && this.pool.connected(this.host, h))];
+    const daemons = [this.host, ...BRICK_HOSTS.filter((h) => h !== this.host && this.pool.peersConnected(this.host, h))];
     for (const h of daemons) {
       nodes.push({ hostname: 'Self-heal Daemon', path: h === this.host ? 'localhost' : h, peerid: this.uuid(h), online: true, port: undefined, pid: this.pool.hosts.get(h)?.shdPid ?? -1 });
     }

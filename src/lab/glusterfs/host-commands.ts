@@ -1,16 +1,18 @@
 /**
- * The commands a lab host runs for gameday's glusterfs target: gluster, ps, kill, date,
- * iptables, the detached TTL sleeper (`setsid -f sh -c SCRIPT gameday-ttl SECONDS COMMENT`)
- * with pgrep and process-group kills, mkdir/dd/cat/rm/grep on the host's /run (markers)
- * and, on the client, dd/cat/rm on the mount. Rules: each answers with the real tool's exit
- * code and messages for the argument shapes gameday sends; the sleeper's SCRIPT is opaque —
- * after SECONDS of simulated time every rule of the host with that comment is gone; any
- * other program is "command not found" (127).
+ * The commands a lab host runs for gameday's glusterfs and host targets: gluster, ps, kill,
+ * date, iptables, systemctl, the detached TTL sleeper (`setsid -f sh -c SCRIPT gameday-ttl
+ * SECONDS COMMENT`) with pgrep and process-group kills, mkdir/dd/cat/rm/grep on the host's
+ * /run (markers, pidfiles), cat of /proc/PID/stat and /proc/PID/cmdline and, on the client,
+ * dd/cat/rm on the mount. Rules: each answers with the real tool's exit code and messages
+ * for the argument shapes gameday sends; the sleeper's SCRIPT is opaque — after SECONDS of
+ * simulated time every rule of the host with that comment is gone; any other program is
+ * "command not found" (127).
  */
-import { brickCommandLine } from './bricks.js';
 import { runGluster } from './gluster-cli.js';
+import { procCmdline, procPath, procStat } from './proc.js';
 import { inRunDir } from './run-dir.js';
 import type { BrickSignal, GlusterPool } from './pool.js';
+import { runSystemctl } from './systemctl.js';
 import { fail, ok, type CommandResult } from './types.js';
 
 type Command = (pool: GlusterPool, host: string, args: string[], stdin: Buffer) => CommandResult | Promise<CommandResult>;
@@ -23,12 +25,9 @@ const COMMANDS: Record<string, Command> = {
   iptables,
   setsid,
   pgrep,
+  systemctl: (pool, host, args) => runSystemctl(pool, host, args),
   dd: (pool, host, args, stdin) => dd(pool, host, args, stdin),
-  cat: (pool, host, args) => {
-    const path = operand(args, []);
-    if (path === undefined) return fail(1, 'cat: the lab reads one file: cat -- PATH\n');
-    return inRunDir(path) ? pool.runDirs.read(host, path) : pool.mount.read(host, path);
-  },
+  cat,
   rm: (pool, host, args) => {
     const path = operand(args, ['-f']);
     if (path === undefined) return fail(1, 'rm: the lab removes one file: rm -f -- PATH\n');
@@ -72,7 +71,7 @@ function operand(args: string[], flags: string[]): string | undefined {
   return args.length === i + 1 ? args[i] : undefined;
 }
 
-/** `ps -o args= -p PID`: the process's command line, or exit 1 and nothing. */
+/** `ps -o args= -p PID`: the process's command line (a brick or a unit's main process), or exit 1 and nothing. */
 function ps(pool: GlusterPool, host: string, args: string[]): CommandResult {
   let format: string | undefined;
   let pid: string | undefined;
@@ -83,9 +82,8 @@ function ps(pool: GlusterPool, host: string, args: string[]): CommandResult {
   }
   if ((format !== 'args=' && format !== 'args') || pid === undefined || !/^\d+$/.test(pid)) return fail(1, 'error: the lab\'s ps answers -o args= -p PID\n');
   const header = format === 'args' ? 'COMMAND\n' : '';
-  const brick = pool.processOn(host, Number(pid));
-  const uuid = pool.hosts.get(host)?.uuid ?? '';
-  return brick ? ok(`${header}${brickCommandLine(brick, uuid)}\n`) : fail(1, '', header);
+  const process = pool.processInfo(host, Number(pid));
+  return process ? ok(`${header}${process.argv.join(' ')}\n`) : fail(1, '', header);
 }
 
 const SIGNALS: Record<string, BrickSignal> = {
@@ -93,7 +91,7 @@ const SIGNALS: Record<string, BrickSignal> = {
   STOP: 'STOP', SIGSTOP: 'STOP', '19': 'STOP', CONT: 'CONT', SIGCONT: 'CONT', '18': 'CONT',
 };
 
-/** `kill [-SIG|-s SIG] PID…`. */
+/** `kill [-SIG|-s SIG] PID…`: bricks, units' main processes, and (`-PID`) the sleepers' process groups. */
 function kill(pool: GlusterPool, host: string, args: string[]): CommandResult {
   let signal: BrickSignal = 'TERM';
   let rest = args;
@@ -118,7 +116,7 @@ function kill(pool: GlusterPool, host: string, args: string[]): CommandResult {
       continue;
     }
     if (!/^\d+$/.test(pid)) stderr += `kill: ${pid}: arguments must be process or job IDs\n`;
-    else if (!pool.signal(host, Number(pid), signal)) stderr += `kill: (${pid}) - No such process\n`;
+    else if (!pool.signal(host, Number(pid), signal) && !pool.units.signal(host, Number(pid), signal)) stderr += `kill: (${pid}) - No such process\n`;
   }
   return stderr ? fail(1, stderr) : ok();
 }
@@ -149,18 +147,66 @@ function setsid(pool: GlusterPool, host: string, args: string[]): CommandResult 
   return ok();
 }
 
-/** `pgrep -f PATTERN`: pids of the host's detached sleepers whose command line matches (exit 1 when none). */
+/**
+ * `pgrep -f [-x] [--] PATTERN`: pids (ascending) of the host's processes whose command line
+ * (words joined by spaces) matches the extended regular expression — anywhere, or the whole
+ * line with -x; exit 1 when none, 2 for bad usage or a bad expression.
+ */
 function pgrep(pool: GlusterPool, host: string, args: string[]): CommandResult {
-  const [flag, pattern, ...extra] = args;
-  if (flag !== '-f' || pattern === undefined || extra.length) return fail(2, 'pgrep: the lab answers pgrep -f PATTERN\n');
+  let full = false;
+  let exact = false;
+  let i = 0;
+  for (; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    if (arg === '--') {
+      i += 1;
+      break;
+    }
+    if (!/^-[fx]+$/.test(arg)) break;
+    full ||= arg.includes('f');
+    exact ||= arg.includes('x');
+  }
+  const [pattern, ...extra] = args.slice(i);
+  if (!full || pattern === undefined || pattern.startsWith('-') || extra.length) return fail(2, 'pgrep: the lab answers pgrep -f [-x] [--] PATTERN\n');
   let re: RegExp;
   try {
-    re = new RegExp(pattern);
+    re = new RegExp(exact ? `^(?:${pattern})$` : pattern);
   } catch {
     return fail(2, `pgrep: invalid regular expression: ${pattern}\n`);
   }
-  const pids = [...(pool.hosts.get(host)?.sleepers ?? new Map<number, { commandLine: string }>())].filter(([, s]) => re.test(s.commandLine)).map(([pid]) => pid);
+  const lines = new Map<number, string>(pool.processList(host).map((p) => [p.pid, p.argv.join(' ')]));
+  for (const [pid, sleeper] of pool.hosts.get(host)?.sleepers ?? new Map<number, { commandLine: string }>()) lines.set(pid, sleeper.commandLine);
+  const pids = [...lines].filter(([, line]) => re.test(line)).map(([pid]) => pid).sort((a, b) => a - b);
   return pids.length ? ok(`${pids.join('\n')}\n`) : fail(1, '');
+}
+
+/**
+ * `cat [--] FILE…`: each file in turn — /proc/PID/stat and /proc/PID/cmdline of the host's
+ * processes, the running units' pidfiles, files under /run, files on the mount (client
+ * host); a missing one is reported
+ * on stderr and makes the exit status 1, the others are still printed.
+ */
+async function cat(pool: GlusterPool, host: string, args: string[]): Promise<CommandResult> {
+  const paths = args[0] === '--' ? args.slice(1) : args;
+  if (paths.length === 0 || paths.some((p) => p.startsWith('-'))) return fail(1, 'cat: the lab reads files: cat [--] FILE…\n');
+  let stdout = '';
+  let stderr = '';
+  for (const path of paths) {
+    const proc = procPath(path);
+    let result: CommandResult;
+    if (proc) {
+      const process = pool.processInfo(host, proc.pid);
+      const text = process && (proc.file === 'stat' ? procStat(process, pool.units.bootedAt(host)) : procCmdline(process));
+      result = text === undefined ? fail(1, `cat: ${path}: No such file or directory\n`) : ok(text);
+    } else {
+      const pidFile = pool.units.pidFile(host, path);
+      if (pidFile !== undefined) result = ok(pidFile);
+      else result = inRunDir(path) ? pool.runDirs.read(host, path) : await pool.mount.read(host, path);
+    }
+    stdout += result.stdout;
+    stderr += result.stderr;
+  }
+  return { code: stderr ? 1 : 0, stdout, stderr };
 }
 
 const DD_OPERANDS = new Set(['of', 'conv', 'status', 'bs', 'oflag']);

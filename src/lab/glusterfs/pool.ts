@@ -11,17 +11,23 @@
  * set reaches its available bricks, leaves one heal entry on each of them when a brick was
  * missing, and fails (EIO) when none is available. A guest that powers off or reboots loses
  * its brick processes, its iptables rules and its sleepers; when it boots, glusterd starts
- * its bricks again (new pids and ports). Readers get copies.
+ * its bricks again (new pids and ports). glusterd is a systemd unit of each brick host
+ * (units.ts): while it is stopped, dead or frozen its bricks keep serving clients (its unit
+ * kills only glusterd), but the gluster CLI there fails, its peers see it Disconnected and do
+ * not list its bricks or self-heal daemon, and `volume start force` elsewhere cannot start
+ * its bricks; when it starts again it starts its killed bricks. Readers get copies.
  */
 import { RunDirs } from './run-dir.js';
 import { randomInt, randomUUID } from 'node:crypto';
 import type { SimClock, TimerHandle } from '../clock.js';
 import type { OpenStackCloud } from '../openstack/cloud.js';
-import { brickName, brickSocket, ProcessNumbers, type BrickProcess, type BrickState } from './bricks.js';
+import { brickCommandLine, brickName, brickSocket, ProcessNumbers, type BrickProcess, type BrickState } from './bricks.js';
 import { ClientMount } from './client-mount.js';
 import { GuestCoupling } from './guest-coupling.js';
 import { HealLedger, type HealMode } from './heal-ledger.js';
 import { PoolHosts } from './hosts.js';
+import type { ProcView } from './proc.js';
+import { HostUnits } from './units.js';
 import { VolumeOptions } from './volume-options.js';
 import { BRICK_HOSTS, BRICK_PATH, VOLUME_NAME } from './types.js';
 
@@ -89,6 +95,8 @@ export class GlusterPool {
   readonly mount: ClientMount;
   /** Each host's /run (a tmpfs: emptied when the guest powers off). */
   readonly runDirs = new RunDirs();
+  /** Each host's systemd units (glusterd, sshd, kubelet…). */
+  readonly units: HostUnits;
   private readonly numbers = new ProcessNumbers();
   private readonly brickList: BrickProcess[];
   private readonly ledger: HealLedger;
@@ -112,8 +120,9 @@ export class GlusterPool {
     private readonly cloud: OpenStackCloud,
   ) {
     this.hosts = new PoolHosts(clock, cloud, () => this.numbers.pid());
+    this.units = new HostUnits(clock, this.hosts.list(), () => this.numbers.pid(), (host, unit) => this.unitChanged(host, unit));
     this.brickList = BRICK_HOSTS.map((host, i): BrickProcess => ({
-      host, path: BRICK_PATH, replicaSet: Math.floor(i / REPLICA), socket: brickSocket(host, BRICK_PATH), state: 'running', pid: 0, port: 0, frozenAt: undefined,
+      host, path: BRICK_PATH, replicaSet: Math.floor(i / REPLICA), socket: brickSocket(host, BRICK_PATH), state: 'running', pid: 0, port: 0, frozenAt: undefined, startedAt: 0,
     }));
     this.ledger = new HealLedger(this.setIndexes().map((i) => this.bricksOf(i).map(brickName)));
     for (const brick of this.brickList) this.spawn(brick);
@@ -145,6 +154,7 @@ export class GlusterPool {
     this.clock.clearTimeout(this.ticker);
     this.clock.clearTimeout(this.crawler);
     this.hosts.stop();
+    this.units.close();
   }
 
   // ---- steering and reading (tests, demos) ----
@@ -180,9 +190,19 @@ export class GlusterPool {
     return Object.fromEntries(this.brickList.map((b) => [brickName(b), this.sight(viewer, b)]));
   }
 
-  /** Whether two hosts' glusterd (or a host and the client) can talk. */
+  /** Whether two hosts (or a host and the client) can talk over the network. */
   connected(a: string, b: string): boolean {
     return this.hosts.connected(a, b);
+  }
+
+  /** Whether glusterd runs on the brick host and answers (not stopped, dead or frozen). */
+  glusterdServing(host: string): boolean {
+    return this.hosts.get(host)?.role === 'brick' && this.units.serving(host, 'glusterd.service');
+  }
+
+  /** Whether the glusterd of `a` and of `b` are peers in touch: both serving and the hosts connected. */
+  peersConnected(a: string, b: string): boolean {
+    return this.hosts.connected(a, b) && this.glusterdServing(a) && this.glusterdServing(b);
   }
 
   /** Whether the host is cut off from the pool (VM unreachable or firewalled). */
@@ -251,7 +271,7 @@ export class GlusterPool {
 
   /** How glusterd on `viewer` sees `brick`. */
   sight(viewer: string, brick: BrickProcess): BrickSight {
-    if (!this.hosts.connected(viewer, brick.host)) return 'absent';
+    if (!this.peersConnected(viewer, brick.host)) return 'absent';
     return brick.state === 'killed' ? 'offline' : 'online';
   }
 
@@ -300,15 +320,29 @@ export class GlusterPool {
 
   /**
    * `volume start VOL force` run on `from`: glusterd starts the killed bricks of itself and
-   * of the peers it is connected to; a brick of a disconnected peer is left as it is (the
-   * command still answers success).
+   * of the peers it is connected to; a brick of a disconnected peer (or one whose glusterd is
+   * down) is left as it is (the command still answers success).
    */
   startForce(from: string): void {
     this.change(() => {
       for (const brick of this.brickList) {
-        if (brick.state === 'killed' && this.hosts.connected(from, brick.host)) this.spawn(brick);
+        if (brick.state === 'killed' && this.peersConnected(from, brick.host)) this.spawn(brick);
       }
     });
+  }
+
+  /** The process `pid` on `host` as /proc shows it: a brick or a unit's main process. */
+  processInfo(host: string, pid: number): ProcView | undefined {
+    const brick = this.processOn(host, pid);
+    if (brick) return { pid, argv: brickCommandLine(brick, this.hosts.get(host)?.uuid ?? '').split(' '), state: brick.state === 'frozen' ? 'T' : 'S', startedAt: brick.startedAt };
+    return this.units.process(host, pid);
+  }
+
+  /** Every process of `host` /proc shows (bricks and unit main processes), by pid. */
+  processList(host: string): ProcView[] {
+    const bricks = this.brickList.filter((b) => b.host === host && b.state !== 'killed').map((b) => b.pid);
+    const pids = [...bricks, ...this.units.processes(host).map((p) => p.pid)].sort((a, b) => a - b);
+    return pids.map((pid) => this.processInfo(host, pid)).filter((p): p is ProcView => p !== undefined);
   }
 
   /** `volume heal VOL`: launches an index heal everywhere; false (nothing launched) while a brick is unavailable. */
@@ -371,6 +405,7 @@ export class GlusterPool {
     brick.pid = this.numbers.pid();
     brick.port = this.numbers.port(taken);
     brick.frozenAt = undefined;
+    brick.startedAt = this.clock.now();
     this.ledger.releaseTriggerOnly(brick.replicaSet);
   }
 
@@ -419,6 +454,7 @@ export class GlusterPool {
   private guestPoweredOff(host: string): void {
     this.change(() => {
       this.hosts.forgetRuntimeState(host);
+      this.units.powerOff(host);
       this.runDirs.clear(host);
       for (const brick of this.brickList.filter((b) => b.host === host)) {
         brick.state = 'killed';
@@ -428,12 +464,21 @@ export class GlusterPool {
     });
   }
 
-  /** The guest booted: glusterd starts its self-heal daemon and its bricks (new pids and ports). */
+  /** The guest booted: its units start, glusterd starts its self-heal daemon and its bricks (new pids and ports). */
   private guestBooted(host: string): void {
     this.change(() => {
+      this.units.boot(host);
       const record = this.hosts.get(host);
       if (record?.role === 'brick') record.shdPid = this.numbers.pid();
       for (const brick of this.brickList.filter((b) => b.host === host)) this.spawn(brick);
+    });
+  }
+
+  /** A unit started, stopped or lost its process: glusterd starting again starts its killed bricks. */
+  private unitChanged(host: string, unit: string): void {
+    if (unit !== 'glusterd.service' || !this.glusterdServing(host)) return;
+    this.change(() => {
+      for (const brick of this.brickList) if (brick.host === host && brick.state === 'killed') this.spawn(brick);
     });
   }
 

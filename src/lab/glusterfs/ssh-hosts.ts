@@ -5,8 +5,11 @@
  * (publickey only); "exec" requests run through the lab's shell (simple commands only) and
  * answer stdout, stderr and the exit status; a host whose VM does not run or is isolated by
  * Neutron answers nothing — new connections are dropped and open ones are cut — while
- * iptables rules leave SSH alone (gameday's rules keep port 22 open). Errors inside a
- * handler go to `onError` and the command answers exit 1.
+ * iptables rules leave SSH alone (gameday's rules keep port 22 open). The host's
+ * ssh.service (units.ts) decides about new connections only, as sshd's per-connection
+ * processes outlive `systemctl stop ssh`: stopped or dead, new connections are dropped;
+ * frozen (SIGSTOP), they are accepted and never answered. Errors inside a handler go to
+ * `onError` and the command answers exit 1.
  */
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import ssh2, { type AuthContext, type Connection, type ParsedKey, type ServerChannel } from 'ssh2';
@@ -98,13 +101,15 @@ export class GlusterSshHosts {
     const ssh = new SshServer({ hostKeys: [hostKey.private] }, (client) => this.onClient(name, client));
     const sockets = new Set<Socket>();
     const listener = createServer({ noDelay: true }, (socket) => {
-      if (this.closing || !this.answers(name)) {
+      const sshd = this.pool.units.view(name, 'ssh.service');
+      if (this.closing || !this.answers(name) || sshd?.active !== 'active') {
         socket.destroy();
         return;
       }
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
-      ssh.injectSocket(socket);
+      socket.on('error', () => undefined); // a reset of a held (frozen-sshd) socket is the client's business
+      if (!sshd.frozen) ssh.injectSocket(socket);
     });
     return { name, hostKey, listener, sockets, port: 0 };
   }
