@@ -4,17 +4,13 @@
  * the ways to ask "the pool" rather than one host — a peer that is cut off sees only
  * itself, so cluster-wide questions go to every peer and the best-connected answer wins.
  */
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { TargetError, errorMessage } from '../../errors.js';
 import { parseDuration } from '../../duration.js';
-import { resolveSecret } from '../../secrets.js';
+import { openTransport } from '../../transport/open.js';
+import type { Transport } from '../../transport/types.js';
 import type { Ctx } from '../types.js';
 import { GlusterCli } from './cli/gluster.js';
 import { GlusterfsSettings, type HostSettings } from './settings.js';
-import { LocalTransport } from './transport/local.js';
-import { SshTransport } from './transport/ssh.js';
-import type { Transport } from './transport/types.js';
 
 export class GlusterfsClient {
   readonly settings: GlusterfsSettings;
@@ -41,30 +37,14 @@ export class GlusterfsClient {
   transport(name: string): Transport {
     const existing = this.#transports.get(name);
     if (existing) return existing;
-    const host = this.host(name);
-    const timeoutMs = parseDuration(this.settings.commandTimeout) ?? 120_000;
-    const kind = host.transport ?? this.settings.transport;
-    let transport: Transport;
-    if (kind === 'local') {
-      transport = new LocalTransport(name, { ...(host.prefix && { prefix: host.prefix }), timeoutMs });
-    } else {
-      const ssh = this.settings.ssh;
-      if (!ssh) throw new TargetError(`host ${name} is reached over ssh but targets.glusterfs.ssh is not set`, { retryable: false });
-      transport = new SshTransport(name, {
-        address: host.address ?? host.name,
-        port: host.port,
-        username: ssh.user,
-        ...(ssh.privateKey && { privateKey: resolveSecret(ssh.privateKey) }),
-        ...(ssh.passphrase && { passphrase: resolveSecret(ssh.passphrase) }),
-        ...(ssh.agent && process.env['SSH_AUTH_SOCK'] && { agent: process.env['SSH_AUTH_SOCK'] }),
-        knownHosts: ssh.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts'),
-        verifyHostKey: ssh.verifyHostKey,
-        connectTimeoutMs: parseDuration(ssh.connectTimeout) ?? 10_000,
-        commandTimeoutMs: timeoutMs,
-        concurrency: this.settings.concurrency,
-        log: this.#ctx.log,
-      });
-    }
+    const transport = openTransport(this.host(name), {
+      transport: this.settings.transport,
+      ssh: this.settings.ssh,
+      commandTimeoutMs: parseDuration(this.settings.commandTimeout) ?? 120_000,
+      concurrency: this.settings.concurrency,
+      section: 'targets.glusterfs',
+      log: this.#ctx.log,
+    });
     this.#transports.set(name, transport);
     return transport;
   }

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { TargetError } from '../../errors.js';
 import type { Marker } from '../types.js';
 import { RULE_COMMENT_PATTERN } from './common/identifiers.js';
-import type { Transport } from './transport/types.js';
+import type { Transport } from '../../transport/types.js';
 
 export const MARKER_DIR = '/run/gameday/glusterfs';
 /** Characters of a fault id as it appears in a marker file name and a rule comment. */

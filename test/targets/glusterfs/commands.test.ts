@@ -4,8 +4,8 @@ import { GlusterCli, isBusyAnswer } from '../../../src/targets/glusterfs/cli/glu
 import { datestop, partitionSpecs, splitRuleLine } from '../../../src/targets/glusterfs/common/firewall.js';
 import { checkHost, checkPid, checkVolume, parseBrickName } from '../../../src/targets/glusterfs/common/identifiers.js';
 import { ruleComment } from '../../../src/targets/glusterfs/markers.js';
-import { quoteCommand } from '../../../src/targets/glusterfs/transport/types.js';
-import type { CommandResult, Transport } from '../../../src/targets/glusterfs/transport/types.js';
+import { quoteCommand } from '../../../src/transport/types.js';
+import type { CommandResult, Transport } from '../../../src/transport/types.js';
 
 /** A transport answering from a script of results, recording every argv. */
 function scripted(answers: Partial<CommandResult>[]): Transport & { calls: string[][] } {

@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TargetError } from '../../../errors.js';
 import { checkVolume } from '../common/identifiers.js';
-import type { Transport } from '../transport/types.js';
+import type { Transport } from '../../../transport/types.js';
 import {
   parseCliOutput, parseHealInfo, parsePeerStatus, parseVolumeInfo, parseVolumeStatus,
   type BrickHeal, type Peer, type VolumeInfo, type VolumeStatus,

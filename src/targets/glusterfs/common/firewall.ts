@@ -7,7 +7,7 @@
  * at the same time; its script is a constant, the values reach it as positional arguments.
  */
 import { TargetError } from '../../../errors.js';
-import type { Transport } from '../transport/types.js';
+import type { Transport } from '../../../transport/types.js';
 import { checkPid, checkRuleComment } from './identifiers.js';
 
 export const CHAINS = ['INPUT', 'OUTPUT'] as const;

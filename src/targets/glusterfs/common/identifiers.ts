@@ -4,10 +4,10 @@
  * checks before it becomes an argument, so no value can carry shell syntax or an option.
  */
 import { TargetError } from '../../../errors.js';
+import { checkHost } from '../../../transport/identifiers.js';
 
-/** A host name or IPv4 address, as GlusterFS and SSH use them. Never starts with `-`. */
-export const HOST_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
-export const HOST_MESSAGE = 'expected a host name or IPv4 address (letters, digits, dots, dashes)';
+/** Host names and addresses have the transport's shape (shared with every target that runs commands on hosts). */
+export { HOST_MESSAGE, HOST_PATTERN, checkHost } from '../../../transport/identifiers.js';
 
 /** A volume name as glusterd accepts it. */
 export const VOLUME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/;
@@ -25,7 +25,6 @@ function check(kind: string, pattern: RegExp, value: string): string {
   return value;
 }
 
-export const checkHost = (value: string): string => check('host', HOST_PATTERN, value);
 export const checkVolume = (value: string): string => check('volume name', VOLUME_PATTERN, value);
 export const checkBrickPath = (value: string): string => check('brick path', BRICK_PATH_PATTERN, value);
 export const checkPid = (value: string | number): string => check('process id', PID_PATTERN, String(value));

@@ -5,7 +5,7 @@
 import type { Ctx, RestorePlan } from '../../types.js';
 import { glusterfsClient } from '../client.js';
 import { readMarkers, removeMarker } from '../markers.js';
-import type { Transport } from '../transport/types.js';
+import type { Transport } from '../../../transport/types.js';
 import type { BrickPlan } from './bricks.js';
 
 /** Removes this fault's marker files on the host: the one named in the plan, else every marker of the same run and brick. */

@@ -4,7 +4,7 @@
  * commands), and signalled with kill(1).
  */
 import { TargetError } from '../../../errors.js';
-import type { Transport } from '../transport/types.js';
+import type { Transport } from '../../../transport/types.js';
 import { checkBrickPath, checkPid } from './identifiers.js';
 
 export type BrickSignal = 'KILL' | 'STOP' | 'CONT';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { checkHostKey, fingerprint, hostEntryName, keyType, knownKeyTypes } from '../../../src/targets/glusterfs/transport/known-hosts.js';
+import { checkHostKey, fingerprint, hostEntryName, keyType, knownKeyTypes } from '../../src/transport/known-hosts.js';
 
 // Keys, fingerprints and hashed lines below were made by OpenSSH (ssh-keygen -t / -lf / -H).
 const K1 = 'AAAAC3NzaC1lZDI1NTE5AAAAIHHI+knm62rrfBnqR8JLt7TMfsvkVas4+rvtBnKlbGP7';

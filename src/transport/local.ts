@@ -1,10 +1,12 @@
 /**
  * The `local` transport: commands run on this machine as child processes (no shell),
- * optionally behind a configured prefix (`sudo -n`, `nsenter -t PID -m -n`). For hosts where
- * gameday runs beside glusterd.
+ * optionally behind a configured prefix (`sudo -n`, `nsenter -t PID -m -n`). For hosts gameday
+ * runs on itself. The command's result comes when it has exited and its output is closed, so a
+ * command that leaves a background process holding its stdout or stderr open runs until its
+ * deadline (redirect a daemon's output to a file).
  */
 import { spawn } from 'node:child_process';
-import { TargetError } from '../../../errors.js';
+import { TargetError } from '../errors.js';
 import type { CommandResult, RunOptions, Transport } from './types.js';
 
 export class LocalTransport implements Transport {

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import type { Connection, ParsedKey, ServerChannel } from 'ssh2';
-import { TargetError } from '../../../src/errors.js';
-import { fingerprint } from '../../../src/targets/glusterfs/transport/known-hosts.js';
-import { SshTransport, type SshTransportOptions } from '../../../src/targets/glusterfs/transport/ssh.js';
-import { quoteCommand } from '../../../src/targets/glusterfs/transport/types.js';
+import { TargetError } from '../../src/errors.js';
+import { fingerprint } from '../../src/transport/known-hosts.js';
+import { SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
+import { quoteCommand } from '../../src/transport/types.js';
 
 const { utils } = ssh2;
 

@@ -28,7 +28,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Client, ClientChannel, ServerHostKeyAlgorithm } from 'ssh2';
 import { createRequire } from 'node:module';
-import { TargetError, errorMessage } from '../../../errors.js';
+import { TargetError, errorMessage } from '../errors.js';
 import { checkHostKey, fingerprint, hostEntryName, keyType, knownKeyTypes, type HostKeyCheck } from './known-hosts.js';
 import { quoteCommand, type CommandResult, type RunOptions, type Transport } from './types.js';
 
