@@ -19,7 +19,9 @@ import { EXIT } from './exit-codes.js';
 import { progressPrinter } from './progress.js';
 
 /** Target systems the lab serves in this version. */
-const LAB_TARGETS = ['glusterfs.', 'kubernetes.', 'openstack.', 'http'];
+const LAB_TARGETS = ['glusterfs.', 'host.', 'jupyterhub.', 'kubernetes.', 'openstack.', 'prometheus.', 'http'];
+/** Catalog experiments written for a platform shape the lab does not have. */
+const NOT_ON_LAB = new Map([['kill-hub-process', 'the lab runs its hub in Kubernetes, not as a process on a VM']]);
 
 /** The experiment with its times divided by `speed` (never below 100 ms per step). */
 export function compressTime(exp: LoadedExperiment, speed: number): LoadedExperiment {
@@ -41,25 +43,24 @@ export async function demoCommand(options: CliOptions & { speed?: string }): Pro
   // must never be "restored" against real targets by a later run, nor real ones against the lab
   const storeDir = join(dirname(config.store.path), 'demo');
   const storePath = join(storeDir, 'gameday.db');
-  const lab = await startLab({ speed, ports: { kubernetes: 0, jupyterhub: 0, openstack: 0, glusterfs: 0 }, stateDir: resolve(storeDir, 'demo-lab') });
-  const targets = {
-    ...config.targets,
-    kubernetes: { kubeconfig: lab.kubeconfigPath },
-    http: { endpoints: { jupyterhub: lab.endpoints.jupyterhub } },
-    openstack: { cloud: 'gameday-lab', cloudsFile: lab.cloudsYamlPath },
-    glusterfs: lab.glusterfsSettings(),
-  };
+  const lab = await startLab({ speed, ports: { kubernetes: 0, jupyterhub: 0, openstack: 0, glusterfs: 0, prometheus: 0, proxyApi: 0 }, stateDir: resolve(storeDir, 'demo-lab') });
+  const targets = { ...config.targets, ...lab.targetSettings() };
   const settings = engineSettings(config, targets);
   const journal = Journal.open(storePath);
   const out = process.stdout;
   const results: { exp: string; result: RunResult; report: string }[] = [];
   try {
-    out.write(`lab up: Kubernetes ${lab.endpoints.kubernetes}, JupyterHub ${lab.endpoints.jupyterhub}, OpenStack ${lab.endpoints.openstack} (speed ×${speed})\n`);
+    out.write(`lab up: Kubernetes ${lab.endpoints.kubernetes}, JupyterHub ${lab.endpoints.jupyterhub}, OpenStack ${lab.endpoints.openstack}, Prometheus ${lab.endpoints.prometheus} (speed ×${speed})\n`);
     // runs left open by an earlier demo that was killed belong to a lab that no longer exists
     await recoverLeftovers({ journal, restore: settings.restore, targets, scanMarkers: false });
     for (const file of catalogFiles()) {
       const exp = await loadExperiment(file);
       if (!LAB_TARGETS.some((t) => exp.fault.type.startsWith(t))) continue;
+      const elsewhere = NOT_ON_LAB.get(exp.name);
+      if (elsewhere) {
+        out.write(`\nskipped ${exp.name}: ${elsewhere}\n`);
+        continue;
+      }
       out.write(`\n`);
       const result = await runExperiment({ experiment: compressTime(exp, speed), journal, settings, listener: progressPrinter(out) });
       const detail = journal.getRun(result.runId);

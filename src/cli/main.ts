@@ -86,7 +86,9 @@ program
   .option('--jupyterhub-port <port>', 'JupyterHub port', '18000')
   .option('--openstack-port <port>', 'OpenStack (Keystone, Nova, Neutron) port', '15000')
   .option('--glusterfs-port <port>', 'first of five SSH ports of the GlusterFS hosts (brick-001..004, worker-001)', '12201')
-  .option('--state-dir <dir>', 'where to write the kubeconfig', 'var/lab')
+  .option('--prometheus-port <port>', 'Prometheus-compatible API and /metrics port', '19090')
+  .option('--proxy-api-port <port>', 'configurable-http-proxy routes API port', '18001')
+  .option('--state-dir <dir>', 'where to write the kubeconfig, clouds.yaml, SSH key and hub tokens', 'var/lab')
   .action(async (opts: Opts) => (await import('./lab.js')).labCommand({ ...global(), ...opts }));
 
 program

@@ -9,7 +9,6 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GlusterSshHosts, type SshEndpoint } from './glusterfs/ssh-hosts.js';
-import { CLIENT_HOST, SSH_HOSTS, VOLUME_NAME } from './glusterfs/types.js';
 import { LabServer } from './http-frame.js';
 import { hubErrorAnswer, hubHandler, proxyApiErrorAnswer, proxyApiHandler, type HubSettings } from './jupyterhub.js';
 import { renderKubeconfig } from './kubeconfig.js';
@@ -19,6 +18,7 @@ import { renderCloudsYaml } from './openstack/clouds-yaml.js';
 import { openstackErrorAnswer, openstackHandler } from './openstack/router.js';
 import { prometheusErrorAnswer, prometheusHandler } from './prometheus/api.js';
 import type { LabPrometheusOptions } from './prometheus/lab-prometheus.js';
+import { labTargetSettings, type LabFiles } from './target-settings.js';
 import { World } from './world.js';
 
 export { World, type WorldChange, type WorldOptions } from './world.js';
@@ -70,8 +70,9 @@ export interface LabOptions {
   /** JupyterHub's start timeout, last-activity and poll intervals (simulated seconds; z2jh's defaults 300 / 300 / 30). */
   jupyterhub?: HubSettings;
   /**
-   * If set, `${stateDir}/kubeconfig`, `${stateDir}/clouds.yaml`, `${stateDir}/ssh/id_ed25519`
-   * and `${stateDir}/ssh/known_hosts` are written there.
+   * If set, `${stateDir}/kubeconfig`, `${stateDir}/clouds.yaml`, `${stateDir}/ssh/id_ed25519`,
+   * `${stateDir}/ssh/known_hosts` and the hub's and proxy's tokens
+   * (`${stateDir}/jupyterhub/api-token`, `…/proxy-token`) are written there.
    */
   stateDir?: string;
 }
@@ -100,6 +101,13 @@ export interface Lab {
    * Needs `stateDir` (the key and known_hosts are files there).
    */
   glusterfsSettings(): Record<string, unknown>;
+  /**
+   * Every section of a gameday config's `targets` for this lab (kubernetes, openstack, http,
+   * glusterfs, host, jupyterhub, prometheus), pointing at the files written to `stateDir`
+   * (kubeconfig, clouds.yaml, SSH key and known_hosts, `jupyterhub/api-token` and
+   * `jupyterhub/proxy-token`). Needs `stateDir`.
+   */
+  targetSettings(): Record<string, Record<string, unknown>>;
   /** Kubeconfig YAML: cluster/context/user 'gameday-lab', namespace jhub, a bearer token the lab accepts. */
   kubeconfig(): string;
   /** clouds.yaml: clouds 'gameday-lab' (password) and 'gameday-lab-appcred' (application credential). */
@@ -128,6 +136,8 @@ function labPorts(given: LabOptions['ports']): LabPorts {
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const host = options.host ?? '127.0.0.1';
   const ports = labPorts(options.ports);
+  const hubToken = options.hubToken ?? 'lab-hub-token';
+  const proxyToken = options.proxyToken ?? 'lab-proxy-token';
   const world = new World({ speed: options.speed ?? 1, workers: options.workers ?? 4, userPods: options.userPods ?? 6, prometheus: options.prometheus, jupyterhub: options.jupyterhub });
   world.start();
   const report = (error: unknown): void => {
@@ -144,14 +154,14 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const hub = new LabServer({
     system: 'jupyterhub',
     faults: world.apiFaults,
-    handle: hubHandler({ model: world.jupyterhub, clock: world.clock, token: options.hubToken ?? 'lab-hub-token' }),
+    handle: hubHandler({ model: world.jupyterhub, clock: world.clock, token: hubToken }),
     errorAnswer: hubErrorAnswer,
     onError: report,
   });
   const proxyApiServer = new LabServer({
     system: 'proxy-api',
     faults: world.apiFaults,
-    handle: proxyApiHandler({ model: world.jupyterhub, token: options.proxyToken ?? 'lab-proxy-token' }),
+    handle: proxyApiHandler({ model: world.jupyterhub, token: proxyToken }),
     errorAnswer: proxyApiErrorAnswer,
     onError: report,
   });
@@ -197,6 +207,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     let cloudsYamlPath: string | undefined;
     let sshKeyPath: string | undefined;
     let knownHostsPath: string | undefined;
+    let files: LabFiles | undefined;
     if (options.stateDir) {
       await mkdir(options.stateDir, { recursive: true });
       await mkdir(join(options.stateDir, 'ssh'), { recursive: true, mode: 0o700 });
@@ -208,7 +219,18 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       await writePrivate(cloudsYamlPath, cloudsYaml());
       await writePrivate(sshKeyPath, ssh.clientKey.private);
       await writeFile(knownHostsPath, knownHosts());
+      await mkdir(join(options.stateDir, 'jupyterhub'), { recursive: true, mode: 0o700 });
+      files = {
+        kubeconfig: kubeconfigPath, cloudsYaml: cloudsYamlPath, sshKey: sshKeyPath, knownHosts: knownHostsPath,
+        hubToken: join(options.stateDir, 'jupyterhub', 'api-token'), proxyToken: join(options.stateDir, 'jupyterhub', 'proxy-token'),
+      };
+      await writePrivate(files.hubToken, hubToken);
+      await writePrivate(files.proxyToken, proxyToken);
     }
+    const targetSettings = (): Record<string, Record<string, unknown>> => {
+      if (!files) throw new Error('targetSettings() needs a lab started with stateDir');
+      return labTargetSettings({ jupyterhub, prometheus, proxyApi, glusterfs }, files, host);
+    };
     let closing: Promise<void> | undefined;
     return {
       endpoints: { kubernetes, jupyterhub, openstack: authUrl, glusterfs, prometheus, proxyApi },
@@ -218,17 +240,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       knownHostsPath,
       sshClientKey: ssh.clientKey.private,
       knownHosts,
-      glusterfsSettings: () => {
-        if (!sshKeyPath || !knownHostsPath) throw new Error('glusterfsSettings() needs a lab started with stateDir');
-        return {
-          hosts: SSH_HOSTS.map((name) => ({
-            name, address: glusterfs[name]?.host ?? host, port: glusterfs[name]?.port ?? 22, ...(name === CLIENT_HOST && { role: 'client' }),
-          })),
-          ssh: { privateKey: { file: sshKeyPath }, knownHostsFile: knownHostsPath, connectTimeout: '5s' },
-          volumes: [VOLUME_NAME],
-          commandTimeout: '30s',
-        };
-      },
+      glusterfsSettings: () => targetSettings()['glusterfs'] ?? {},
+      targetSettings,
       kubeconfig,
       cloudsYaml,
       world,

@@ -4,11 +4,14 @@
  */
 import type { AnyFaultType, AnyProbeType, TargetModule } from './types.js';
 import { glusterfs } from './glusterfs/index.js';
+import { host } from './host/index.js';
 import { http } from './http/index.js';
+import { jupyterhub } from './jupyterhub/index.js';
 import { kubernetes } from './kubernetes/index.js';
 import { openstack } from './openstack/index.js';
+import { prometheus } from './prometheus/index.js';
 
-export const targets: readonly TargetModule[] = [glusterfs, http, kubernetes, openstack];
+export const targets: readonly TargetModule[] = [glusterfs, host, http, jupyterhub, kubernetes, openstack, prometheus];
 
 /** Fault types by id. */
 export const faultTypes: ReadonlyMap<string, AnyFaultType> = new Map(

@@ -49,10 +49,10 @@ test('each probe is one of the registered probe types: the common keys plus its 
     ['test.check', 'test.flag'],
   );
   const [checkProbe, flagProbe] = probes;
-  t.deepEqual(Object.keys(at(checkProbe, 'properties')).sort(), ['name', 'onError', 'phases', 'timeout', 'type', 'value']);
+  t.deepEqual(Object.keys(at(checkProbe, 'properties')).sort(), ['breachAfter', 'name', 'onError', 'phases', 'timeout', 'type', 'value']);
   t.deepEqual(checkProbe?.required, ['name', 'type', 'value']);
   t.is(checkProbe?.additionalProperties, false);
-  t.deepEqual(Object.keys(at(flagProbe, 'properties')).sort(), ['name', 'onError', 'phases', 'timeout', 'type']);
+  t.deepEqual(Object.keys(at(flagProbe, 'properties')).sort(), ['breachAfter', 'name', 'onError', 'phases', 'timeout', 'type']);
 });
 
 test('durations appear as the strings people write, with a pattern that accepts exactly the loader\'s durations', (t) => {

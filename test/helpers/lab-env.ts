@@ -22,17 +22,8 @@ export interface LabEnv {
 
 export async function labEnv(speed = 20): Promise<LabEnv> {
   const dir = mkdtempSync(join(tmpdir(), 'gameday-e2e-'));
-  const lab = await startLab({ speed, ports: { kubernetes: 0, jupyterhub: 0, openstack: 0, glusterfs: 0 }, stateDir: dir });
-  const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, lab.kubeconfig());
-  const cloudsFile = join(dir, 'clouds.yaml');
-  writeFileSync(cloudsFile, lab.cloudsYaml());
-  const targets = {
-    kubernetes: { kubeconfig },
-    http: { endpoints: { jupyterhub: lab.endpoints.jupyterhub } },
-    openstack: { cloud: 'gameday-lab', cloudsFile, timeout: '5s' },
-    glusterfs: lab.glusterfsSettings(),
-  };
+  const lab = await startLab({ speed, ports: { kubernetes: 0, jupyterhub: 0, openstack: 0, glusterfs: 0, prometheus: 0, proxyApi: 0 }, stateDir: dir });
+  const targets = lab.targetSettings();
   const storePath = join(dir, 'gameday.db');
   const configFile = join(dir, 'gameday.yaml');
   writeFileSync(
@@ -42,10 +33,7 @@ export async function labEnv(speed = 20): Promise<LabEnv> {
       'log: { level: info, format: json }',
       'restore: { attempts: 6, initialDelay: 100ms, maxDelay: 1s }',
       'targets:',
-      `  kubernetes: { kubeconfig: ${kubeconfig} }`,
-      `  http: { endpoints: { jupyterhub: "${lab.endpoints.jupyterhub}" } }`,
-      `  openstack: { cloud: gameday-lab, cloudsFile: ${cloudsFile}, timeout: 5s }`,
-      `  glusterfs: ${JSON.stringify(targets.glusterfs)}`,
+      ...Object.entries(targets).map(([name, section]) => `  ${name}: ${JSON.stringify(section)}`),
       '',
     ].join('\n'),
   );

@@ -57,6 +57,31 @@ test('a timer callback that throws is reported instead of crashing the process',
   clock.close();
 });
 
+test('timers fire in the order they are due, even when the event loop runs late', async (t) => {
+  const clock = new SimClock(20);
+  const fired: number[] = [];
+  const delays = [1000, 500, 20, 5000, 500, 0, 900, 1100, 20]; // equal delays: the order they were set
+  for (const [i, ms] of delays.entries()) clock.setTimeout(() => fired.push(i), ms);
+  const busyUntil = performance.now() + 400; // far past every timer (5000 simulated ms = 250 ms)
+  while (performance.now() < busyUntil) { /* block the loop, as a loaded machine would */ }
+  await realSleep(20);
+  const expected = delays.map((ms, i) => ({ ms, i })).sort((a, b) => a.ms - b.ms || a.i - b.i).map((x) => x.i);
+  t.deepEqual(fired, expected);
+  clock.close();
+});
+
+test('cleared timers do not pile up when timers are re-armed again and again', (t) => {
+  const clock = new SimClock(1);
+  let handle = clock.setTimeout(() => undefined, 3_600_000);
+  for (let i = 0; i < 100_000; i++) {
+    clock.clearTimeout(handle);
+    handle = clock.setTimeout(() => undefined, 3_600_000);
+  }
+  t.is(clock.pendingTimers(), 1);
+  t.true((clock as unknown as { heap: unknown[] }).heap.length <= 1100);
+  clock.close();
+});
+
 test('a non-positive speed is refused', (t) => {
   t.throws(() => new SimClock(0), { instanceOf: RangeError });
   t.throws(() => new SimClock(-1), { instanceOf: RangeError });
