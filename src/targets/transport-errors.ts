@@ -7,6 +7,16 @@ import { redactText } from '../log.js';
  * target still turns errors into TargetErrors in its own errors.ts, with its own wording.
  */
 
+/** `origin + path` of a URL: no user, password, query or fragment. */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
 /** Socket and undici error codes that mean the request got no answer at all. */
 export const NO_ANSWER_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',

@@ -6,7 +6,7 @@
  */
 import { TargetError, errorMessage } from '../../errors.js';
 import { parseDuration } from '../../duration.js';
-import { openTransport } from '../../transport/open.js';
+import { TransportPool } from '../../transport/pool.js';
 import type { Transport } from '../../transport/types.js';
 import type { Ctx } from '../types.js';
 import { GlusterCli } from './cli/gluster.js';
@@ -14,19 +14,23 @@ import { GlusterfsSettings, type HostSettings } from './settings.js';
 
 export class GlusterfsClient {
   readonly settings: GlusterfsSettings;
-  readonly #transports = new Map<string, Transport>();
-  readonly #ctx: Ctx;
+  readonly #pool: TransportPool<HostSettings>;
 
   constructor(ctx: Ctx, settings: GlusterfsSettings) {
-    this.#ctx = ctx;
     this.settings = settings;
+    this.#pool = new TransportPool(settings.hosts, {
+      transport: settings.transport,
+      ssh: settings.ssh,
+      commandTimeoutMs: parseDuration(settings.commandTimeout) ?? 120_000,
+      concurrency: settings.concurrency,
+      section: 'targets.glusterfs',
+      log: ctx.log,
+    });
   }
 
   /** The configured host, or a non-retryable error naming the hosts that are configured. */
   host(name: string): HostSettings {
-    const host = this.settings.hosts.find((h) => h.name === name);
-    if (!host) throw new TargetError(`host ${name} is not in targets.glusterfs.hosts (${this.settings.hosts.map((h) => h.name).join(', ')})`, { retryable: false });
-    return host;
+    return this.#pool.host(name);
   }
 
   /** The peers (hosts with role peer), in config order. */
@@ -34,19 +38,9 @@ export class GlusterfsClient {
     return this.settings.hosts.filter((h) => h.role === 'peer').map((h) => h.name);
   }
 
+  /** The host's transport (built on first use, kept for the run). */
   transport(name: string): Transport {
-    const existing = this.#transports.get(name);
-    if (existing) return existing;
-    const transport = openTransport(this.host(name), {
-      transport: this.settings.transport,
-      ssh: this.settings.ssh,
-      commandTimeoutMs: parseDuration(this.settings.commandTimeout) ?? 120_000,
-      concurrency: this.settings.concurrency,
-      section: 'targets.glusterfs',
-      log: this.#ctx.log,
-    });
-    this.#transports.set(name, transport);
-    return transport;
+    return this.#pool.transport(name);
   }
 
   /** The gluster CLI on one host. `signal` defaults to none (restores must not be cut short). */
@@ -93,8 +87,7 @@ export class GlusterfsClient {
   }
 
   close(): void {
-    for (const t of this.#transports.values()) t.close();
-    this.#transports.clear();
+    this.#pool.close();
   }
 }
 

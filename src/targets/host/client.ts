@@ -6,19 +6,25 @@
 import { parseDuration } from '../../duration.js';
 import { SafetyRefusedError, TargetError } from '../../errors.js';
 import { globToRegExp } from '../../glob.js';
-import { openTransport } from '../../transport/open.js';
+import { TransportPool } from '../../transport/pool.js';
 import type { Transport } from '../../transport/types.js';
 import type { Ctx } from '../types.js';
 import { HostSettings, type HostEntry } from './settings.js';
 
 export class HostClient {
   readonly settings: HostSettings;
-  readonly #transports = new Map<string, Transport>();
-  readonly #ctx: Ctx;
+  readonly #pool: TransportPool<HostEntry>;
 
   constructor(ctx: Ctx, settings: HostSettings) {
-    this.#ctx = ctx;
     this.settings = settings;
+    this.#pool = new TransportPool(settings.hosts, {
+      transport: settings.transport,
+      ssh: settings.ssh,
+      commandTimeoutMs: parseDuration(settings.commandTimeout) ?? 60_000,
+      concurrency: settings.concurrency,
+      section: 'targets.host',
+      log: ctx.log,
+    });
   }
 
   /** Where marker files live on every host. */
@@ -28,14 +34,12 @@ export class HostClient {
 
   /** The configured host, or a non-retryable error naming the hosts that are configured. */
   host(name: string): HostEntry {
-    const host = this.settings.hosts.find((h) => h.name === name);
-    if (!host) throw new TargetError(`host ${name} is not in targets.host.hosts (${this.names().join(', ')})`, { retryable: false });
-    return host;
+    return this.#pool.host(name);
   }
 
   /** Every configured host name, in config order. */
   names(): string[] {
-    return this.settings.hosts.map((h) => h.name);
+    return this.#pool.names();
   }
 
   /** The configured hosts whose name matches `glob`; refuses (SafetyRefusedError) a glob that matches none. */
@@ -51,19 +55,9 @@ export class HostClient {
     return (this.host(name).transport ?? this.settings.transport) === 'local';
   }
 
+  /** The host's transport (built on first use, kept for the run). */
   transport(name: string): Transport {
-    const existing = this.#transports.get(name);
-    if (existing) return existing;
-    const transport = openTransport(this.host(name), {
-      transport: this.settings.transport,
-      ssh: this.settings.ssh,
-      commandTimeoutMs: parseDuration(this.settings.commandTimeout) ?? 60_000,
-      concurrency: this.settings.concurrency,
-      section: 'targets.host',
-      log: this.#ctx.log,
-    });
-    this.#transports.set(name, transport);
-    return transport;
+    return this.#pool.transport(name);
   }
 
   [Symbol.dispose](): void {
@@ -72,8 +66,7 @@ export class HostClient {
 
   /** Closes every transport. Idempotent. */
   close(): void {
-    for (const t of this.#transports.values()) t.close();
-    this.#transports.clear();
+    this.#pool.close();
   }
 }
 

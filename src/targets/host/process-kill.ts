@@ -15,7 +15,8 @@ import { SafetyRefusedError, TargetError } from '../../errors.js';
 import type { Transport } from '../../transport/types.js';
 import { defineFault, type Ctx, type RestorePlan, type TargetRef } from '../types.js';
 import { hostClient, type HostClient } from './client.js';
-import { HealthCheck, HealthPlan, askHealth, healthPlan, safeUrl, waitHealthy } from './common/health.js';
+import { safeUrl } from '../transport-errors.js';
+import { HealthCheck, HealthPlan, askHealth, healthPlan, waitHealthy } from './common/health.js';
 import { COMMAND_MESSAGE, COMMAND_PATTERN, PATH_MESSAGE, PATH_PATTERN, WORD_MESSAGE, WORD_PATTERN, checkWord } from './common/identifiers.js';
 import { leftoverPlans, removeMarkersOf } from './common/leftovers.js';
 import {

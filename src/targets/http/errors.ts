@@ -6,18 +6,7 @@
  * and the URL without credentials or query string, and never a header value.
  */
 import type { TargetError } from '../../errors.js';
-import { fetchFailure } from '../transport-errors.js';
-
-/** `origin + path` of a URL: no user, password, query or fragment. */
-export function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.origin}${u.pathname}`;
-  } catch {
-    return '(invalid URL)';
-  }
-}
-
+import { fetchFailure, safeUrl } from '../transport-errors.js';
 
 /** Turns what `fetch` threw for `method url` into a TargetError; `signal` tells an abort from a failure. */
 export function httpError(err: unknown, method: string, url: string, signal?: AbortSignal): TargetError {

@@ -10,7 +10,8 @@ import { DURATION_PATTERN, parseDuration } from '../../duration.js';
 import { errorMessage, TargetError } from '../../errors.js';
 import { resolveSecret, type SecretRef } from '../../secrets.js';
 import { defineProbe, type Ctx } from '../types.js';
-import { httpError, safeUrl } from './errors.js';
+import { safeUrl } from '../transport-errors.js';
+import { httpError } from './errors.js';
 import { HttpSettings } from './settings.js';
 
 const Status = z.number().int().min(100).max(599);

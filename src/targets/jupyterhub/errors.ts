@@ -8,20 +8,10 @@
  */
 import { TargetError } from '../../errors.js';
 import { redactText } from '../../log.js';
-import { fetchFailure, isRetryableStatus } from '../transport-errors.js';
+import { fetchFailure, isRetryableStatus, safeUrl } from '../transport-errors.js';
 
 /** Who answered: the hub (REST API, health, single-user servers through the proxy) or the proxy's routes API. */
 export type Service = 'JupyterHub' | 'proxy';
-
-/** `origin + path` of a URL: no user, password, query or fragment. */
-export function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.origin}${u.pathname}`;
-  } catch {
-    return '(invalid URL)';
-  }
-}
 
 /**
  * The API's own words from an error body: JupyterHub's `{"status": 403, "message": …}`

@@ -7,8 +7,6 @@
  * (an error, not a breach). Fails, never skips, when Prometheus is not up.
  */
 import test from 'ava';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TargetError } from '../../../src/errors.js';
 import type { Lab } from '../../../src/lab/index.js';
@@ -18,6 +16,7 @@ import type { ProbeResult, ProbeRun } from '../../../src/targets/types.js';
 import { testCtx } from '../../helpers/ctx.js';
 import { labExporter } from './lab-exporter.js';
 import { realPrometheus, type RealPrometheus } from './real-prometheus.js';
+import { closedPort } from '../../helpers/ports.js';
 
 const GAUGE = 'gameday_it_gauge';
 
@@ -57,14 +56,6 @@ async function pollUntil(run: () => Promise<ProbeResult>, done: (r: ProbeResult 
     if (done(r) || Date.now() > deadline) return r;
     await sleep(100);
   }
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 test.serial('a series meeting the expectation passes, with fresh data under maxAge; one missing it is a breach', async (t) => {

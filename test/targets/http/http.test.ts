@@ -9,6 +9,7 @@ import { HttpProbeParams, httpProbe } from '../../../src/targets/http/http.js';
 import { http } from '../../../src/targets/http/index.js';
 import { HttpSettings } from '../../../src/targets/http/settings.js';
 import { testCtx } from '../../helpers/ctx.js';
+import { closedPort } from '../../helpers/ports.js';
 
 interface Seen {
   method: string;
@@ -31,15 +32,6 @@ async function startServer(t: { teardown(fn: () => void): void }): Promise<{ bas
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => server.close());
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
-}
-
-/** A port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 function check(params: Record<string, unknown>, settings: Record<string, unknown> = {}) {

@@ -8,6 +8,7 @@ import { cleanRoutePath, routeData } from '../../../src/targets/jupyterhub/commo
 import { JupyterHubSettings } from '../../../src/targets/jupyterhub/settings.js';
 import { testCtx } from '../../helpers/ctx.js';
 import { HUB_TOKEN, PROXY_TOKEN, scriptedSettings, startScriptedHub, type ScriptedHub } from './scripted-hub.js';
+import { closedPort } from '../../helpers/ports.js';
 
 async function hubFor(t: { teardown(fn: () => Promise<void>): void }, script = {}): Promise<ScriptedHub> {
   const hub = await startScriptedHub(script);
@@ -16,15 +17,6 @@ async function hubFor(t: { teardown(fn: () => Promise<void>): void }, script = {
 }
 
 const clientOf = (hub: ScriptedHub) => jupyterhubClient(testCtx(scriptedSettings(hub)));
-
-/** A port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 test('every hub call sends "Authorization: token …"; the proxy calls send the proxy token', async (t) => {
   const hub = await hubFor(t);

@@ -1,19 +1,10 @@
 import test from 'ava';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { TargetError } from '../../../src/errors.js';
 import { redactText } from '../../../src/log.js';
 import { createPrometheusClient, prometheusClient } from '../../../src/targets/prometheus/client.js';
 import { testCtx } from '../../helpers/ctx.js';
 import { cannedServer, json, success, vector } from './canned-server.js';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { closedPort } from '../../helpers/ports.js';
 
 async function targetError(t: { throwsAsync: (p: Promise<unknown>, e: object) => Promise<unknown> }, call: Promise<unknown>): Promise<TargetError> {
   return (await t.throwsAsync(call, { instanceOf: TargetError })) as TargetError;

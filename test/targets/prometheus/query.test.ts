@@ -1,12 +1,11 @@
 import test from 'ava';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { TargetError } from '../../../src/errors.js';
 import { QueryProbeParams, queryProbe } from '../../../src/targets/prometheus/query.js';
 import type { ProbeRun } from '../../../src/targets/types.js';
 import { makeCtx } from '../../../src/experiments/ctx.js';
 import { memoryLogger } from '../../helpers/ctx.js';
 import { cannedServer, json, success, type CannedServer, type Handler } from './canned-server.js';
+import { closedPort } from '../../helpers/ports.js';
 
 type Series = [Record<string, string>, string];
 
@@ -31,14 +30,6 @@ async function check(s: CannedServer, params: Record<string, unknown>, run?: Pro
 
 async function checkError(t: { throwsAsync: (p: Promise<unknown>, e: object) => Promise<unknown> }, s: CannedServer, params: Record<string, unknown>, run?: ProbeRun): Promise<TargetError> {
   return (await t.throwsAsync(check(s, params, run), { instanceOf: TargetError })) as TargetError;
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 const during = (baseline: number | undefined): ProbeRun => ({ phase: 'during', baseline });

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, durationMessage, parseDuration } from '../../../duration.js';
 import { TargetError, errorMessage } from '../../../errors.js';
+import { safeUrl } from '../../transport-errors.js';
 
 const Status = z.number().int().min(100).max(599);
 
@@ -33,16 +34,6 @@ const REQUEST_MS = 5_000;
 /** The plan's form of `params.health`. */
 export function healthPlan(check: HealthCheck): HealthPlan {
   return { url: check.url, timeoutMs: parseDuration(check.timeout) ?? 60_000, expectStatus: [check.expectStatus].flat() };
-}
-
-/** `origin + path` of a URL: no user, password, query or fragment. */
-export function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.origin}${u.pathname}`;
-  } catch {
-    return '(invalid URL)';
-  }
 }
 
 /** One GET: the status, or why there was none. */
