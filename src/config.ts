@@ -12,7 +12,9 @@ import { z } from 'zod';
 import { ConfigInvalidError, GamedayError, errorMessage, type PositionedIssue } from './errors.js';
 import { Duration, formatDuration } from './duration.js';
 import { MaxUnavailable } from './experiments/schema.js';
+import { DaemonSection, toDaemonConfig, type DaemonConfig } from './daemon/config.js';
 import type { LogFormat, LogLevel } from './log.js';
+import { BlackoutFile, GamedayFile, emptyGamedaysConfig, loadGamedaysSections, type GamedaysConfig } from './scheduler/config.js';
 import type { TargetModule } from './targets/types.js';
 import { issueAt, issueMessages, parseYaml, positionZodIssues, sortIssues, valueAt } from './yaml-file.js';
 
@@ -45,6 +47,9 @@ export const ConfigFile = z
       .strict()
       .prefault({}),
     targets: z.record(z.string(), z.unknown()).default({}),
+    gamedays: z.array(GamedayFile).default([]),
+    blackouts: z.array(BlackoutFile).default([]),
+    daemon: DaemonSection,
   })
   .strict();
 export type ConfigFile = z.output<typeof ConfigFile>;
@@ -61,6 +66,10 @@ export interface Config {
   restore: { attempts: number; initialDelayMs: number; maxDelayMs: number };
   /** One entry per configured target (`kubernetes`, `http`…), parsed by that target's `settings` schema. */
   targets: Readonly<Record<string, unknown>>;
+  /** Game days and blackouts (`gamedays:`, `blackouts:`; src/scheduler/config.ts). */
+  schedule: GamedaysConfig;
+  /** The long-running service: HTTP API, auth, shutdown, leader election (src/daemon/config.ts). */
+  daemon: DaemonConfig;
 }
 
 /** The target modules whose settings a config may hold. */
@@ -142,15 +151,21 @@ export function checkConfigText(text: string, file: string, registry: TargetRegi
     const max = formatDuration(base.data.restore.maxDelay);
     issues.push(issueAt(source, ['restore', 'initialDelay'], `expected a delay no longer than maxDelay (${max})`));
   }
+  let schedule = emptyGamedaysConfig();
+  if (base.success) {
+    const loaded = loadGamedaysSections(source, base.data, (p) => resolveConfigPath(p, dir));
+    schedule = loaded.config;
+    issues.push(...loaded.issues);
+  }
   if (!base.success || issues.length > 0) return { ok: false, issues: sortIssues(issues) };
-  return { ok: true, config: toConfig(base.data, resolve(file), targets) };
+  return { ok: true, config: toConfig(base.data, resolve(file), targets, schedule) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function toConfig(file: ConfigFile, path: string | undefined, targets: Record<string, unknown>): Config {
+function toConfig(file: ConfigFile, path: string | undefined, targets: Record<string, unknown>, schedule = emptyGamedaysConfig()): Config {
   const dir = path === undefined ? process.cwd() : dirname(path);
   return {
     ...(path !== undefined && { file: path }),
@@ -163,6 +178,8 @@ function toConfig(file: ConfigFile, path: string | undefined, targets: Record<st
       maxDelayMs: file.restore.maxDelay,
     },
     targets,
+    schedule,
+    daemon: toDaemonConfig(file.daemon, (p) => resolveConfigPath(p, dir)),
   };
 }
 

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { homedir, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   checkConfigText,
@@ -33,6 +33,15 @@ test('an empty section list gives the documented defaults', async (t) => {
     safety: { maxUnavailable: 1, allow: [], deny: [], oneRunAtATime: true },
     restore: { attempts: 8, initialDelayMs: 500, maxDelayMs: 30_000 },
     targets: {},
+    schedule: { gamedays: [], blackouts: [] },
+    daemon: {
+      listen: '127.0.0.1:9464',
+      tokens: [],
+      metricsAuth: false,
+      bodyLimit: 65_536,
+      shutdownTimeoutMs: 120_000,
+      leaderElection: { enabled: false, name: 'gameday', identity: process.env['POD_NAME'] || hostname(), leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
+    },
   } satisfies Config);
 });
 

@@ -9,6 +9,7 @@ import { configureLogger, logger, type LogFormat } from '../log.js';
 import { Journal } from '../experiments/journal.js';
 import { recoverLeftovers, type RecoverReport } from '../experiments/recover.js';
 import type { EngineSettings } from '../experiments/runner.js';
+import { engineSettings } from '../experiments/settings.js';
 
 export interface CliOptions {
   config?: string;
@@ -39,19 +40,6 @@ export async function loadCliConfig(options: CliOptions): Promise<Config> {
   return config;
 }
 
-/** The engine's view of the config. */
-export function engineSettings(config: Config, targets: Readonly<Record<string, unknown>> = config.targets): EngineSettings {
-  return {
-    safety: {
-      deny: config.safety.deny,
-      ...(config.safety.allow.length ? { allow: config.safety.allow } : {}),
-      ...(config.safety.maxUnavailable !== undefined ? { maxUnavailable: config.safety.maxUnavailable } : {}),
-      oneRunAtATime: config.safety.oneRunAtATime,
-    },
-    restore: { attempts: config.restore.attempts, initialDelayMs: config.restore.initialDelayMs, maxDelayMs: config.restore.maxDelayMs },
-    targets,
-  };
-}
 
 /** Opens the store and restores leftovers first. Recovery failures are logged and kept, never hidden. */
 export async function openCliContext(options: CliOptions, recover = true): Promise<CliContext & { recovered?: RecoverReport }> {

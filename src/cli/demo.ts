@@ -13,8 +13,9 @@ import { Journal } from '../experiments/journal.js';
 import { recoverLeftovers } from '../experiments/recover.js';
 import { startLab } from '../lab/index.js';
 import { runMarkdown } from '../report/markdown.js';
-import { catalogFiles } from './catalog.js';
-import { engineSettings, loadCliConfig, type CliOptions } from './context.js';
+import { catalogFiles } from '../experiments/catalog.js';
+import { engineSettings } from '../experiments/settings.js';
+import { loadCliConfig, type CliOptions } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { progressPrinter } from './progress.js';
 

@@ -1,7 +1,7 @@
 /** `gameday list`: the shipped catalog, each experiment with its fault, target and tags. */
 import { ExperimentInvalidError } from '../errors.js';
 import { loadExperiment } from '../experiments/load.js';
-import { catalogFiles } from './catalog.js';
+import { catalogFiles } from '../experiments/catalog.js';
 import { EXIT } from './exit-codes.js';
 
 /** Prints the catalog; an invalid catalog file is listed with its problems and exit 2. */

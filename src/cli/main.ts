@@ -34,9 +34,12 @@ program
 program
   .command('run')
   .description('run one experiment: steady state, inject, hold, restore, verify recovery')
-  .argument('<file>', 'experiment file')
+  .argument('<file>', 'experiment file (with --remote: the name of a catalog experiment)')
   .option('--dry-run', 'select targets and check the steady state, print what would be done, change nothing')
   .option('--json', 'print the run record as JSON instead of progress')
+  .option('--remote', 'have a running daemon run it (--daemon URL, $GAMEDAY_DAEMON_URL or daemon.url)')
+  .option('--daemon <url>', 'the daemon to use with --remote')
+  .option('--token-file <file>', 'file holding the daemon API token (default: $GAMEDAY_TOKEN)')
   .action(async (file: string, opts: Opts) => (await import('./run.js')).runCommand(file, { ...global(), ...opts }));
 
 program
@@ -52,6 +55,14 @@ program
   .option('--experiment <name>', 'only this experiment')
   .option('--json', 'print as JSON')
   .action(async (opts: Opts) => (await import('./history.js')).historyCommand({ ...global(), ...opts }));
+
+program
+  .command('schedule')
+  .description('the next planned game days and what they will run, or the blackout or rule that skips them')
+  .option('-n, --count <n>', 'how many game days', '10')
+  .option('--from <iso>', 'plan from this time (ISO 8601; default now)')
+  .option('--json', 'print as JSON')
+  .action(async (opts: Opts) => (await import('./schedule.js')).scheduleCommand({ ...global(), ...opts }));
 
 program
   .command('show')
@@ -71,12 +82,30 @@ program
   .command('halt')
   .description('stop the current run (it restores) and refuse new runs until resume')
   .option('--reason <text>', 'why, kept with the switch')
+  .option('--daemon <url>', 'set it through this daemon (default: $GAMEDAY_DAEMON_URL, daemon.url; else in the local store)')
+  .option('--token-file <file>', 'file holding the daemon API token (default: $GAMEDAY_TOKEN)')
   .action(async (opts: Opts) => (await import('./halt.js')).haltCommand(true, { ...global(), ...opts }));
 
 program
   .command('resume')
   .description('allow runs again after a halt')
+  .option('--daemon <url>', 'clear it through this daemon (default: $GAMEDAY_DAEMON_URL, daemon.url; else in the local store)')
+  .option('--token-file <file>', 'file holding the daemon API token (default: $GAMEDAY_TOKEN)')
   .action(async (opts: Opts) => (await import('./halt.js')).haltCommand(false, { ...global(), ...opts }));
+
+program
+  .command('status')
+  .description('halt switch, run in progress and (from a daemon) the next game day')
+  .option('--daemon <url>', 'ask this daemon (default: $GAMEDAY_DAEMON_URL, daemon.url; else read the local store)')
+  .option('--token-file <file>', 'file holding the daemon API token (default: $GAMEDAY_TOKEN)')
+  .option('--json', 'print as JSON')
+  .action(async (opts: Opts) => (await import('./status.js')).statusCommand({ ...global(), ...opts }));
+
+program
+  .command('daemon')
+  .description('run as a service: restore leftovers, schedule game days, serve the HTTP API and /metrics until SIGTERM')
+  .option('--listen <host:port>', 'override daemon.listen (default 127.0.0.1:9464)')
+  .action(async (opts: Opts) => (await import('./daemon.js')).daemonCommand({ ...global(), ...opts }));
 
 program
   .command('lab')

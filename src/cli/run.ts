@@ -1,19 +1,26 @@
 /**
  * `gameday run FILE`: validates first (nothing is touched on invalid input), restores
  * leftovers, then runs with live progress. SIGINT/SIGTERM stop the run, which restores
- * before the process exits; a second signal does not cut the restore short.
+ * before the process exits; a second signal does not cut the restore short. With --remote,
+ * FILE is a catalog experiment name and a running daemon runs it (src/daemon/remote-run.ts).
  */
-import { SafetyRefusedError } from '../errors.js';
+import { remoteFrom, type RemoteFlags } from '../daemon/client.js';
+import { GamedayError, SafetyRefusedError } from '../errors.js';
 import { loadExperiment } from '../experiments/load.js';
 import { runExperiment } from '../experiments/runner.js';
 import { logger } from '../log.js';
 import { publicRunDetail } from '../report/public.js';
-import { openCliContext, type CliOptions } from './context.js';
+import { loadCliConfig, openCliContext, type CliOptions } from './context.js';
 import { exitCodeFor } from './exit-codes.js';
 import { progressPrinter } from './progress.js';
 
 /** Runs one experiment file and sets the exit code from its outcome. */
-export async function runCommand(file: string, options: CliOptions & { dryRun?: boolean }): Promise<void> {
+export async function runCommand(file: string, options: CliOptions & RemoteFlags & { dryRun?: boolean; remote?: boolean }): Promise<void> {
+  if (options.remote) {
+    const remote = remoteFrom(options, await loadCliConfig(options));
+    if (!remote) throw new GamedayError('--remote needs a daemon: --daemon URL, $GAMEDAY_DAEMON_URL or daemon.url in the config');
+    return (await import('../daemon/remote-run.js')).runRemote(remote, file, options);
+  }
   const experiment = await loadExperiment(file);
   const cli = await openCliContext({ ...options, progress: !options.json });
   const unrestored = cli.recovered?.failed ?? [];

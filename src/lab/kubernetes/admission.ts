@@ -4,9 +4,10 @@
  * a resource with a status subresource ignores status on create/update of the main resource;
  * invalid objects are 422 with one cause per problem; a pod's spec is immutable but for the
  * fields the real API lets change; a Deployment's selector is immutable and must match its
- * template's labels.
+ * template's labels; a Lease's times are MicroTimes (see leases.ts).
  */
 import { badRequest, invalid, type StatusCause } from './status.js';
+import { checkLease } from './leases.js';
 import { isDnsSubdomain, randomSuffix } from './names.js';
 import { applyPodDefaults } from './pods.js';
 import { matchesLabels, requirementsOf } from './selectors.js';
@@ -56,6 +57,7 @@ function validate(resource: ResourceDef, object: KubeObject): void {
     causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers' });
   }
   if (resource.kind === 'Deployment' || resource.kind === 'ReplicaSet') causes.push(...workloadCauses(object));
+  if (resource.kind === 'Lease') causes.push(...checkLease(object));
   if (causes.length > 0) throw invalid(resource, name, causes);
 }
 

@@ -2,7 +2,8 @@
  * The verbs on stored resources: list, get, create, update, patch, delete, deletecollection,
  * and watch. Rules: answers and errors have the API server's shapes and codes; list items
  * carry no kind/apiVersion (the list does); `dryRun=All` checks everything and writes
- * nothing; a write that names a stale resourceVersion is a 409 Conflict.
+ * nothing; a write that names a stale resourceVersion is a 409 Conflict; a PUT without one
+ * is unconditional, except on resources whose registry forbids it (leases: 422).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readText, sendBody } from '../http-frame.js';
@@ -158,7 +159,7 @@ export async function update(r: KubeRequest, statusOnly = false): Promise<void> 
   const body = await readJson(r.req);
   const next = statusOnly ? prepareStatusUpdate(r.resource, existing, body) : prepareUpdate(r.resource, existing, body);
   const incomingVersion = (body as { metadata?: { resourceVersion?: string } } | undefined)?.metadata?.resourceVersion;
-  checkVersion(r, existing, { ...next, metadata: { ...next.metadata, ...(incomingVersion ? { resourceVersion: incomingVersion } : {}) } }, true);
+  checkVersion(r, existing, { ...next, metadata: { ...next.metadata, ...(incomingVersion ? { resourceVersion: incomingVersion } : {}) } }, !r.resource.unconditionalUpdate);
   answerObject(r, 200, store(r, next));
 }
 

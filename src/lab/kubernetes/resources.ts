@@ -24,12 +24,14 @@ export interface ResourceDef {
   fields: string[];
   /** Whether spec changes bump metadata.generation. */
   generation: boolean;
+  /** Whether a PUT may omit metadata.resourceVersion (the registry's AllowUnconditionalUpdate; false for leases). */
+  unconditionalUpdate: boolean;
 }
 
 /** The verbs every stored resource supports. */
 export const RESOURCE_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
-function def(spec: Omit<ResourceDef, 'key' | 'shortNames' | 'categories' | 'subresources' | 'fields' | 'generation'> & Partial<ResourceDef>): ResourceDef {
+function def(spec: Omit<ResourceDef, 'key' | 'shortNames' | 'categories' | 'subresources' | 'fields' | 'generation' | 'unconditionalUpdate'> & Partial<ResourceDef>): ResourceDef {
   return {
     key: spec.group ? `${spec.plural}.${spec.group}` : spec.plural,
     shortNames: [],
@@ -37,6 +39,7 @@ function def(spec: Omit<ResourceDef, 'key' | 'shortNames' | 'categories' | 'subr
     subresources: [],
     fields: [],
     generation: false,
+    unconditionalUpdate: true,
     ...spec,
   };
 }
@@ -58,7 +61,7 @@ export const RESOURCES: readonly ResourceDef[] = [
   def({ group: '', version: 'v1', plural: 'services', singular: 'service', kind: 'Service', namespaced: true, shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
   def({ group: 'apps', version: 'v1', plural: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], subresources: ['scale', 'status'], generation: true }),
   def({ group: 'apps', version: 'v1', plural: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'], categories: ['all'], subresources: ['scale', 'status'], generation: true, fields: ['status.replicas'] }),
-  def({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', singular: 'lease', kind: 'Lease', namespaced: true }),
+  def({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', singular: 'lease', kind: 'Lease', namespaced: true, unconditionalUpdate: false }),
   def({ group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', singular: 'networkpolicy', kind: 'NetworkPolicy', namespaced: true, shortNames: ['netpol'], generation: true }),
   def({ group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', singular: 'poddisruptionbudget', kind: 'PodDisruptionBudget', namespaced: true, shortNames: ['pdb'], subresources: ['status'], generation: true }),
 ];

@@ -134,6 +134,10 @@ const PRINTERS: Record<string, { columns: Column[]; row: (o: KubeObject, now: nu
       return [o.metadata.name, String(spec.minAvailable ?? 'N/A'), String(spec.maxUnavailable ?? 'N/A'), allowed, age(o, now)];
     },
   },
+  Lease: {
+    columns: [{ name: 'Name', type: 'string', format: 'name' }, { name: 'Holder', type: 'string' }, { name: 'Age', type: 'string' }],
+    row: (o, now) => [o.metadata.name, (o['spec'] as { holderIdentity?: string } | undefined)?.holderIdentity ?? '<none>', age(o, now)],
+  },
   Namespace: {
     columns: [{ name: 'Name', type: 'string', format: 'name' }, { name: 'Status', type: 'string' }, { name: 'Age', type: 'string' }],
     row: (o, now) => [o.metadata.name, String((o['status'] as { phase?: string } | undefined)?.phase ?? 'Active'), age(o, now)],
