@@ -50,7 +50,7 @@ try {
   }
   await sleep(2000); // start-up work (recovery, catalog) is not idle time
   const pid = child.pid!;
-  console.log(`daemon-idle: ${built ? 'dist/' : 'src/ through tsx'}, ${durationS} s at rest; ${machine()}; ${cpus().length} × ${cpus()[0]?.model ?? '?'}`);
+  console.log(`daemon-idle: ${built ? 'dist/' : 'src/ through tsx'}, ${durationS} s at rest, NODE_OPTIONS=${JSON.stringify(process.env['NODE_OPTIONS'] ?? '')} (the image sets --max-semi-space-size=1); ${machine()}; ${cpus().length} × ${cpus()[0]?.model ?? '?'}`);
   const t0 = performance.now();
   const c0 = cpuTicks(pid);
   const rss: number[] = [rssMb(pid)];

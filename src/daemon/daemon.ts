@@ -151,6 +151,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     : undefined;
 
   const refreshGauges = (): void => {
+    // the halt switch may have been flipped by another process (`gameday halt` on this store)
+    if (storeOpen) halted.set(journal.halt().on ? 1 : 0);
     const next = scheduling ? scheduler.nextStart() : undefined;
     nextGamedayTimestampSeconds.set(next ? Math.floor(next.getTime() / 1000) : 0);
   };
