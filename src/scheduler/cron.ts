@@ -4,7 +4,9 @@
  * `a/n`, lists `a,b`, month names `jan`…`dec` and day names `sun`…`sat` (0 and 7 are
  * Sunday). When both day fields are restricted, a day matching either one matches (as in
  * Vixie cron). DST: a time skipped by spring forward runs when the gap ends (02:30 → 03:00
- * in Paris); a time repeated by fall back runs once, at its first occurrence.
+ * in Paris); a time repeated by fall back runs once, at its first occurrence. Written here
+ * rather than taken from node-cron: planning needs the next occurrences of an expression in
+ * a timezone without scheduling it, which node-cron 4 only reports for a running task.
  */
 import { addDays, instantOf, wallAt, weekday, type WallTime } from './zoned-time.js';
 
