@@ -1,17 +1,18 @@
 /**
  * The commands a lab host runs for gameday's glusterfs and host targets: gluster, ps, kill,
- * date, iptables, systemctl, the detached TTL sleeper (`setsid -f sh -c SCRIPT gameday-ttl
- * SECONDS COMMENT`) with pgrep and process-group kills, mkdir/dd/cat/rm/grep on the host's
- * /run (markers, pidfiles), cat of /proc/PID/stat and /proc/PID/cmdline and, on the client,
+ * date, iptables, systemctl, the detached TTL sleepers (`setsid -f sh -c SCRIPT gameday-ttl
+ * SECONDS TAG [ACTION ARG…]`, sleepers.ts) with pgrep and process-group kills,
+ * mkdir/dd/cat/rm/grep on the host's /run (markers, pidfiles), cat of /proc/PID/stat and /proc/PID/cmdline and, on the client,
  * dd/cat/rm on the mount. Rules: each answers with the real tool's exit code and messages
- * for the argument shapes gameday sends; the sleeper's SCRIPT is opaque — after SECONDS of
- * simulated time every rule of the host with that comment is gone; any other program is
+ * for the argument shapes gameday sends; a sleeper's SCRIPT is opaque — what it does after
+ * SECONDS of simulated time is read from its arguments (sleepers.ts); any other program is
  * "command not found" (127).
  */
 import { runGluster } from './gluster-cli.js';
 import { procCmdline, procPath, procStat } from './proc.js';
 import { inRunDir } from './run-dir.js';
 import type { BrickSignal, GlusterPool } from './pool.js';
+import { startSleeper } from './sleepers.js';
 import { runSystemctl } from './systemctl.js';
 import { fail, ok, type CommandResult } from './types.js';
 
@@ -23,7 +24,7 @@ const COMMANDS: Record<string, Command> = {
   kill,
   date,
   iptables,
-  setsid,
+  setsid: (pool, host, args) => startSleeper(pool, host, args, runHostCommand),
   pgrep,
   systemctl: (pool, host, args) => runSystemctl(pool, host, args),
   dd: (pool, host, args, stdin) => dd(pool, host, args, stdin),
@@ -133,18 +134,6 @@ function iptables(pool: GlusterPool, host: string, args: string[]): CommandResul
   const table = pool.hosts.get(host)?.iptables;
   if (!table) return fail(127, 'bash: iptables: command not found\n');
   return pool.change(() => table.run(args));
-}
-
-/** `setsid -f sh -c SCRIPT gameday-ttl SECONDS COMMENT`: a detached sleeper that removes the rules later. */
-function setsid(pool: GlusterPool, host: string, args: string[]): CommandResult {
-  const [fork, shell, dashC, script, name, seconds, comment, ...extra] = args;
-  if (fork !== '-f' || shell !== 'sh' || dashC !== '-c' || script === undefined || name === undefined || comment === undefined || extra.length > 0) {
-    return fail(1, 'setsid: the lab runs only: setsid -f sh -c SCRIPT NAME SECONDS COMMENT\n');
-  }
-  if (seconds === undefined || !/^\d+(\.\d+)?$/.test(seconds)) return fail(2, `sh: 1: sleep: Invalid time interval '${seconds ?? ''}'\n`);
-  // what ps shows for `sh -c SCRIPT NAME ARGS`: the words joined by spaces
-  pool.hosts.scheduleRuleRemoval(host, Number(seconds), comment, ['sh', '-c', script, name, seconds, comment].join(' '), (removal) => pool.change(removal));
-  return ok();
 }
 
 /**

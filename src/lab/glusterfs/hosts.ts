@@ -83,11 +83,17 @@ export class PoolHosts {
   /** After `seconds` of simulated time, removes every rule of `name` whose comment is `comment` (through `run`). Returns the sleeper's pid. */
   scheduleRuleRemoval(name: string, seconds: number, comment: string, commandLine: string, run: (removal: () => void) => void): number {
     const record = this.records.get(name);
+    return record ? this.scheduleSleeper(name, seconds, commandLine, () => run(() => record.iptables.removeByComment(comment))) : 0;
+  }
+
+  /** A sleeper on `name` that runs `act` once after `seconds` of simulated time, then is gone. Returns its pid (0: no such host). */
+  scheduleSleeper(name: string, seconds: number, commandLine: string, act: () => void): number {
+    const record = this.records.get(name);
     if (!record) return 0;
     const pid = this.nextPid();
     const handle = this.clock.setTimeout(() => {
       record.sleepers.delete(pid);
-      run(() => record.iptables.removeByComment(comment));
+      act();
     }, seconds * 1000);
     record.sleepers.set(pid, { handle, commandLine });
     return pid;

@@ -7,18 +7,23 @@
  * process (if it is still the same one); if the process is not running (by pidfile or
  * command line), the restart command — never when it runs, so two restores start one copy;
  * then the health URL until it answers; then the marker goes. A crash between any two steps
- * leaves the marker, and restoring again is harmless.
+ * leaves the marker, and restoring again is harmless. With `ttl`, a sleeper on the host is
+ * started after the marker and before the signal: at the TTL it continues the frozen process
+ * (same pid and start time only), or runs the restart command if the process is not running;
+ * restore ends it first.
  */
 import { z } from 'zod';
 import { DURATION_PATTERN, durationMessage, parseDuration } from '../../duration.js';
 import { SafetyRefusedError, TargetError } from '../../errors.js';
+import { startSleeper, type SleeperAction } from '../../transport/sleeper.js';
 import type { Transport } from '../../transport/types.js';
 import { defineFault, type Ctx, type RestorePlan, type TargetRef } from '../types.js';
 import { hostClient, type HostClient } from './client.js';
 import { safeUrl } from '../transport-errors.js';
 import { HealthCheck, HealthPlan, askHealth, healthPlan, waitHealthy } from './common/health.js';
-import { COMMAND_MESSAGE, COMMAND_PATTERN, PATH_MESSAGE, PATH_PATTERN, WORD_MESSAGE, WORD_PATTERN, checkWord } from './common/identifiers.js';
+import { COMMAND_MESSAGE, COMMAND_PATTERN, PATH_MESSAGE, PATH_PATTERN, WORD_MESSAGE, WORD_PATTERN, checkWord, exactRegex } from './common/identifiers.js';
 import { leftoverPlans, removeMarkersOf } from './common/leftovers.js';
+import { TtlDuration, endSleepersOf, sleeperTag, ttlSeconds } from './common/ttl.js';
 import {
   commandLine, describeSelector, findProcesses, readProcess, signalProcess, type ProcessIdentity, type ProcessSelector,
 } from './common/processes.js';
@@ -55,8 +60,15 @@ export const ProcessKillParams = z
     restart: z.object({ command: z.array(z.string().regex(WORD_PATTERN, WORD_MESSAGE)).min(1), timeout: Wait.optional() }).strict().optional(),
     /** A URL restore waits for after the process runs again, asked from gameday's machine. */
     health: HealthCheck.optional(),
+    /**
+     * The dead man's switch (default: none; 30m recommended): a sleeper on the host that, at
+     * this time, continues a frozen process (STOP) or runs `restart.command` if the process is
+     * not running (KILL, TERM — which then need a restart command).
+     */
+    ttl: TtlDuration.optional(),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.ttl === undefined || p.signal === 'STOP' || p.restart !== undefined, { message: 'with KILL or TERM, a ttl needs restart.command (what the sleeper runs at the TTL)', path: ['ttl'] });
 export type ProcessKillParams = z.infer<typeof ProcessKillParams>;
 
 /** The restore plan: where, which process exactly, what was sent, and how to bring it back. */
@@ -72,6 +84,8 @@ export const KillPlan = z.object({
   restart: z.array(z.string()).nullable(),
   restartTimeoutMs: z.number().int().positive().nullable(),
   health: HealthPlan.nullable(),
+  /** The time-to-live of the sleeper started with the fault (absent or null: none). */
+  ttlSeconds: z.number().int().positive().nullable().optional(),
   /** Set on plans rebuilt from a marker file. */
   faultId: z.string().optional(),
 });
@@ -131,7 +145,17 @@ function planData(client: HostClient, ref: TargetRef, params: ProcessKillParams,
     restart: params.restart?.command ?? null,
     restartTimeoutMs: params.restart ? (parseDuration(timeout) ?? 60_000) : null,
     health: params.health ? healthPlan(params.health) : null,
+    ttlSeconds: ttlSeconds(params.ttl),
   };
+}
+
+/** What the fault's sleeper does at the TTL: continue the very process, or run the restart command unless the process runs. */
+function sleeperAction(data: KillPlan): SleeperAction | undefined {
+  if (data.signal === 'STOP') return { kind: 'cont', pid: data.pid, startTime: data.startTime };
+  if (!data.restart) return undefined;
+  const argv = data.restart.map(checkWord);
+  if (data.pidfile !== null) return { kind: 'run-unless-pidfile', pidfile: data.pidfile, argv };
+  return { kind: 'run-unless-command', regex: exactRegex(data.command ?? commandLine(data.cmdline)), argv };
 }
 
 /** Whether the planned process, or a new one it was restarted as, runs now (a pidfile's process must run the planned command line). */
@@ -210,7 +234,10 @@ export const processKill = defineFault<ProcessTarget, ProcessKillParams>({
       throw new TargetError(`${ref.name}: process ${expected.pid} ${now ? 'was replaced by another process with the same pid' : 'exited'} before the signal; nothing was signalled`, { retryable: false });
     }
     refuseProtected(client, ref.name, now.pid);
-    await writeMarker(transport, client.markerDir, marker, TYPE, planData(client, ref, params, marker.runId, now));
+    const data = planData(client, ref, params, marker.runId, now);
+    await writeMarker(transport, client.markerDir, marker, TYPE, data);
+    const action = sleeperAction(data);
+    if (data.ttlSeconds && action) await startSleeper(transport, data.ttlSeconds, sleeperTag(marker.faultId), action);
     const outcome = await signalProcess(transport, expected, params.signal);
     if (outcome !== 'sent') {
       throw new TargetError(`${ref.name}: process ${expected.pid} ${outcome === 'changed' ? 'was replaced by another process with the same pid' : 'exited'} right before the signal; nothing was signalled`, { retryable: false });
@@ -221,6 +248,8 @@ export const processKill = defineFault<ProcessTarget, ProcessKillParams>({
     const data = KillPlan.parse(plan.data);
     const client = hostClient(ctx);
     const transport = client.transport(data.host);
+    // the sleeper first: once restore runs, nothing else may continue or restart the process
+    await endSleepersOf(ctx, transport, client.markerDir, { type: TYPE, runId: data.runId, faultId: data.faultId }, sameProcess(data));
     if (data.signal === 'STOP') {
       const outcome = await signalProcess(transport, data, 'CONT');
       if (outcome === 'changed') ctx.log.warn('the frozen process is gone and its pid belongs to another process now; not continued', { host: data.host, pid: data.pid });
@@ -248,6 +277,7 @@ export const processKill = defineFault<ProcessTarget, ProcessKillParams>({
   describe: (ref, params) => {
     const verb = { KILL: 'kill (SIGKILL)', TERM: 'terminate (SIGTERM)', STOP: 'freeze (SIGSTOP)' }[params.signal];
     const what = ref.attributes['pidfile'] ? `pidfile ${ref.attributes['pidfile']}` : `command ${JSON.stringify(ref.attributes['command'] ?? '')}`;
-    return `${verb} process ${ref.attributes['pid'] || '?'} (${what}) on ${ref.name}${params.restart ? `; restore runs ${params.restart.command.join(' ')} if it is not running` : ''}`;
+    const ttl = params.ttl ? `; time-to-live ${params.ttl} on the host` : '';
+    return `${verb} process ${ref.attributes['pid'] || '?'} (${what}) on ${ref.name}${params.restart ? `; restore runs ${params.restart.command.join(' ')} if it is not running` : ''}${ttl}`;
   },
 });

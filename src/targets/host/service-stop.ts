@@ -5,17 +5,21 @@
  * out, and refuses when nothing is left); SSH's own unit is never stopped on a host reached
  * over SSH (restore could not get back in). Order of inject: marker file on the host, then
  * `systemctl stop`. Restore: `systemctl start` (harmless on an active unit), then wait until
- * `systemctl is-active` says active, then the marker goes.
+ * `systemctl is-active` says active, then the marker goes. With `ttl`, a sleeper on the host
+ * is started after the marker and before the stop; at the TTL it runs `systemctl start UNIT`
+ * (harmless on an active unit); restore ends it first.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { DURATION_PATTERN, durationMessage, parseDuration } from '../../duration.js';
 import { SafetyRefusedError, TargetError } from '../../errors.js';
+import { startSleeper } from '../../transport/sleeper.js';
 import type { Transport } from '../../transport/types.js';
 import { defineFault, type RestorePlan, type TargetRef } from '../types.js';
 import { hostClient, type HostClient } from './client.js';
 import { UNIT_INPUT_PATTERN, UNIT_MESSAGE, isOtherUnitType, unitName } from './common/identifiers.js';
 import { leftoverPlans, removeMarkersOf } from './common/leftovers.js';
+import { TtlDuration, endSleepersOf, sleeperTag, ttlSeconds } from './common/ttl.js';
 import { activeState, showUnit, unitAction, type UnitState } from './common/systemd.js';
 import { hasMarker, writeMarker, type MarkerRecord } from './markers.js';
 
@@ -37,6 +41,8 @@ export const ServiceStopParams = z
   .object({
     /** How long restore waits for the unit to be active again after `systemctl start`. Default 1m. */
     wait: z.string().regex(DURATION_PATTERN, { error: (issue) => durationMessage(issue.input) }).optional(),
+    /** The dead man's switch (default: none; 30m recommended): a sleeper on the host runs `systemctl start UNIT` at this time. */
+    ttl: TtlDuration.optional(),
   })
   .strict();
 export type ServiceStopParams = z.infer<typeof ServiceStopParams>;
@@ -51,6 +57,8 @@ export const ServicePlan = z.object({
   enabled: z.string(),
   mainPid: z.number().int().nonnegative(),
   waitMs: z.number().int().positive(),
+  /** The time-to-live of the sleeper started with the fault (absent or null: none). */
+  ttlSeconds: z.number().int().positive().nullable().optional(),
   /** Set on plans rebuilt from a marker file. */
   faultId: z.string().optional(),
 });
@@ -78,6 +86,7 @@ function planData(ref: TargetRef, params: ServiceStopParams, runId: string, stat
     enabled: state.unitFile,
     mainPid: state.mainPid,
     waitMs: parseDuration(params.wait ?? '1m') ?? 60_000,
+    ttlSeconds: ttlSeconds(params.ttl),
   };
 }
 
@@ -136,7 +145,9 @@ export const serviceStop = defineFault<ServiceTarget, ServiceStopParams>({
       if (await hasMarker(transport, client.markerDir, marker.faultId)) return; // this fault already stopped it: a repeated inject does nothing
       throw new TargetError(`${ref.name}: ${unit} is ${state.active}, not active: someone else stopped it; nothing done`, { retryable: false });
     }
-    await writeMarker(transport, client.markerDir, marker, TYPE, planData(ref, params, marker.runId, state));
+    const data = planData(ref, params, marker.runId, state);
+    await writeMarker(transport, client.markerDir, marker, TYPE, data);
+    if (data.ttlSeconds) await startSleeper(transport, data.ttlSeconds, sleeperTag(marker.faultId), { kind: 'run', argv: ['systemctl', 'start', unit] });
     await unitAction(transport, 'stop', unit);
     const after = await activeState(transport, unit);
     if (after === 'active') throw new TargetError(`${ref.name}: ${unit} is still active after systemctl stop`, { retryable: true });
@@ -147,11 +158,14 @@ export const serviceStop = defineFault<ServiceTarget, ServiceStopParams>({
     const client = hostClient(ctx);
     const transport = client.transport(data.host);
     const unit = unitName(data.unit);
+    const same = (m: Record<string, unknown>): boolean => m['host'] === data.host && m['unit'] === data.unit;
+    // the sleeper first: once restore runs, it alone starts the unit
+    await endSleepersOf(ctx, transport, client.markerDir, { type: TYPE, runId: data.runId, faultId: data.faultId }, same);
     if (data.wasActive) {
       await unitAction(transport, 'start', unit);
       await waitActive(transport, unit, data.waitMs);
     }
-    await removeMarkersOf(transport, client.markerDir, { type: TYPE, runId: data.runId, faultId: data.faultId }, (m) => m['host'] === data.host && m['unit'] === data.unit);
+    await removeMarkersOf(transport, client.markerDir, { type: TYPE, runId: data.runId, faultId: data.faultId }, same);
   },
   async verify(ctx, plan) {
     const data = ServicePlan.parse(plan.data);
@@ -159,5 +173,5 @@ export const serviceStop = defineFault<ServiceTarget, ServiceStopParams>({
     return { ok: !data.wasActive || state === 'active', value: state, detail: `${data.unit} on ${data.host} is ${state}` };
   },
   findLeftovers: (ctx) => leftoverPlans(ctx, TYPE, leftoverRef),
-  describe: (ref) => `stop ${ref.attributes['unit'] ?? '?'} on ${ref.name} (systemctl stop; restore: systemctl start)`,
+  describe: (ref, params) => `stop ${ref.attributes['unit'] ?? '?'} on ${ref.name} (systemctl stop; restore: systemctl start${params.ttl ? `; time-to-live ${params.ttl} on the host` : ''})`,
 });
