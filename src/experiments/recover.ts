@@ -141,13 +141,6 @@ async function restoreMarked(
 ): Promise<void> {
   for (const fault of types.values()) {
     if (!fault.findLeftovers) continue;
-    // only targets this config can reach: gameday injects nothing elsewhere, and scanning an
-    // unconfigured target only guesses at defaults (and loads its client for nothing)
-    const target = fault.type.split('.')[0] ?? '';
-    if (!(target in options.targets)) {
-      log.debug('not scanning for markers: target not configured', { type: fault.type });
-      continue;
-    }
     let plans: RestorePlan[];
     try {
       plans = await fault.findLeftovers(ctx);

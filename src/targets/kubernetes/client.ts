@@ -4,6 +4,9 @@
  * first call: loading the registry (`gameday validate`) never pays for it.
  */
 import type { AppsV1Api, ConfigurationOptions, CoreV1Api, KubeConfig, ObservableMiddleware } from '@kubernetes/client-node';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { TargetError } from '../../errors.js';
 import { registerSecret } from '../../log.js';
 import type { Ctx } from '../types.js';
@@ -65,6 +68,19 @@ async function makeClients(settings: KubernetesSettings): Promise<KubeClients> {
     options,
     mergePatch: (signal) => k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch, options(signal)),
   };
+}
+
+/**
+ * Whether gameday can reach any cluster from this config: a `targets.kubernetes` section, or
+ * what the client's defaults would load ($KUBECONFIG, ~/.kube/config, in-cluster service
+ * account). Leftover scans skip a cluster that cannot be reached at all instead of loading
+ * the client to fail on every start. Cheap (environment and file existence only).
+ */
+export function kubernetesReachable(ctx: Ctx): boolean {
+  if (ctx.settings['kubernetes'] !== undefined) return true;
+  if (process.env['KUBECONFIG']) return true;
+  if (existsSync(join(homedir(), '.kube', 'config'))) return true;
+  return Boolean(process.env['KUBERNETES_SERVICE_HOST']) && existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token');
 }
 
 function loadConfig(kc: KubeConfig, settings: KubernetesSettings): void {

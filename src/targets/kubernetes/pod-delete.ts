@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from '../../duration.js';
 import { TargetError } from '../../errors.js';
 import { defineFault, type Json, type ProbeResult, type RestorePlan, type TargetRef } from '../types.js';
-import { kubeClients, type KubeClients } from './client.js';
+import { kubeClients, kubernetesReachable, type KubeClients } from './client.js';
 import { kube, kubeOrNull } from './errors.js';
 import { INJECTED_SELECTOR, RUN_ANNOTATION, isMarked, markPatch, unmarkPatch, withoutMarks } from './markers.js';
 import { controllerOf, isPodReady, isTerminating, recreatableManifest, type Owner } from './types.js';
@@ -261,6 +261,7 @@ export const podDelete = defineFault<PodDeleteTarget, PodDeleteParams>({
   },
 
   async findLeftovers(ctx) {
+    if (!kubernetesReachable(ctx)) return []; // no cluster configured or found: nothing of ours can be out there
     const clients = await kubeClients(ctx);
     const list = await kube('list marked pods', () =>
       clients.core.listPodForAllNamespaces({ labelSelector: INJECTED_SELECTOR }, clients.options()),

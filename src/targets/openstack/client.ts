@@ -8,7 +8,7 @@ import type { Logger } from '../../log.js';
 import type { Ctx } from '../types.js';
 import { KeystoneAuth } from './api/auth.js';
 import { findEndpoint, serviceBaseUrl, type CatalogEntry } from './api/catalog.js';
-import { resolveCloud, type ResolvedCloud } from './api/clouds.js';
+import { anyCloudDefined, resolveCloud, type ResolvedCloud } from './api/clouds.js';
 import type { ServiceType } from './errors.js';
 import { createRequester, createTransport, type OpenStackRequest, type RetryPolicy } from './api/http.js';
 import { createNeutron, type Neutron } from './api/neutron.js';
@@ -72,6 +72,15 @@ export function openstackClient(ctx: Ctx, cloudName?: string): OpenStackClient {
       log: ctx.log,
     });
   });
+}
+
+/**
+ * Whether gameday can reach any cloud from this config: a `targets.openstack` section, or a
+ * cloud the usual places define (OS_* variables, a clouds.yaml). Leftover scans skip an
+ * OpenStack that cannot be reached at all, instead of failing on every start.
+ */
+export function openstackReachable(ctx: Ctx): boolean {
+  return ctx.settings['openstack'] !== undefined || anyCloudDefined();
 }
 
 function readSettings(ctx: Ctx): OpenStackSettings {

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { TargetError } from '../../errors.js';
 import { defineFault, type Ctx, type RestorePlan } from '../types.js';
 import type { Neutron } from './api/neutron.js';
-import { openstackClient } from './client.js';
+import { openstackClient, openstackReachable } from './client.js';
 import {
   MARK_RUN, MARK_TYPE, QUARANTINE_GROUP, QUARANTINE_TAG, isStateTag, portStateFromTags, portStateTags,
 } from './markers.js';
@@ -140,6 +140,7 @@ export const serverIsolate = defineFault<ServerTarget, ServerIsolateParams>({
     };
   },
   async findLeftovers(ctx) {
+    if (!openstackReachable(ctx)) return []; // no cloud configured or found: nothing of ours can be out there
     const { nova, neutron } = openstackClient(ctx);
     const plans: RestorePlan[] = [];
     for (const server of (await nova.listServers({ signal: ctx.signal })).filter((s) => s.metadata[MARK_TYPE] === TYPE)) {

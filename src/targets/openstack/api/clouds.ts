@@ -123,6 +123,14 @@ function candidates(base: string, override: string | undefined, lookup: CloudLoo
 }
 
 /**
+ * Whether any cloud could be found without settings: OS_* variables, or a clouds.yaml in
+ * one of the searched places. Cheap (environment and file existence only).
+ */
+export function anyCloudDefined(lookup: CloudLookup = {}): boolean {
+  return hasEnvCloud(lookup.env ?? process.env) || cloudsFileCandidates(lookup).some((f) => existsSync(f));
+}
+
+/**
  * The cloud to use (see the module comment for the order). Throws a non-retryable
  * TargetError naming the file and key of the first missing or bad credential field.
  */

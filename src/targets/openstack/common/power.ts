@@ -9,7 +9,7 @@ import type { ZodType } from 'zod';
 import { TargetError } from '../../../errors.js';
 import { defineFault, type AnyFaultType, type RestorePlan, type TargetRef } from '../../types.js';
 import type { Nova, ServerAction } from '../api/nova.js';
-import { openstackClient } from '../client.js';
+import { openstackClient, openstackReachable } from '../client.js';
 import { MARK_FAULT, MARK_RUN, MARK_TYPE } from '../markers.js';
 import type { Server } from '../types.js';
 import {
@@ -99,6 +99,7 @@ export function powerFault<P extends { wait?: string | undefined }>(spec: PowerF
       };
     },
     async findLeftovers(ctx) {
+      if (!openstackReachable(ctx)) return []; // no cloud configured or found: nothing of ours can be out there
       const client = openstackClient(ctx);
       const servers = await client.nova.listServers({ signal: ctx.signal });
       return servers.filter((s) => s.metadata[MARK_TYPE] === spec.type).map((s) => leftoverPlan(spec.type, s));
