@@ -14,7 +14,7 @@ import type { LoadedExperiment } from '../experiments/model.js';
 import { loadCatalog } from '../experiments/catalog.js';
 import { recoverLeftovers } from '../experiments/recover.js';
 import { engineSettings } from '../experiments/settings.js';
-import { errorMessage } from '../errors.js';
+import { GamedayError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { halted } from '../metrics.js';
 import { historyFromJournal } from '../scheduler/history.js';
@@ -56,9 +56,11 @@ function isLoopback(host: string): boolean {
 
 async function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    // EADDRINUSE, EADDRNOTAVAIL, EACCES: the operator's address, said plainly (no stack)
+    const failed = (err: Error): void => reject(new GamedayError(`cannot listen on ${host}:${port}: ${errorMessage(err)}`, { cause: err }));
+    server.once('error', failed);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });
@@ -201,6 +203,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   try {
     if (elector) {
       leaderGauge.set(0);
+      // this replica's own store first, leader or not: its unrestored faults (a bare pod's
+      // manifest lives nowhere else) must not wait until it leads again; markers on the
+      // targets are the leader's to scan
+      const own = await recoverLeftovers({ journal, restore: settings.restore, targets: settings.targets, log, scanMarkers: false });
+      if (own.failed.length) log.error('faults of this replica\'s store still not restored', { failed: own.failed });
       elector.start();
     } else {
       leaderGauge.set(1);
