@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { loadConfig, type Config } from '../config.js';
+import { ExperimentInvalidError } from '../errors.js';
 import { configureLogger, logger, type LogFormat } from '../log.js';
 import { Journal } from '../experiments/journal.js';
 import { recoverLeftovers, type RecoverReport } from '../experiments/recover.js';
@@ -55,4 +56,9 @@ export async function openCliContext(options: CliOptions, recover = true): Promi
     if (recovered.failed.length) logger.error('leftovers still not restored', { failed: recovered.failed });
   }
   return { config, journal, settings, recovered, close: () => journal.close() };
+}
+
+/** A bad command-line argument, reported like any invalid input (exit 2, no stack). */
+export function commandLineError(option: string, message: string): ExperimentInvalidError {
+  return new ExperimentInvalidError([{ file: '<command line>', line: 1, col: 1, path: option, message }]);
 }

@@ -8,11 +8,16 @@
 import { startDaemon } from '../daemon/daemon.js';
 import { errorMessage } from '../errors.js';
 import { logger } from '../log.js';
-import { loadCliConfig, type CliOptions } from './context.js';
+import { Listen } from '../daemon/config.js';
+import { commandLineError, loadCliConfig, type CliOptions } from './context.js';
 import { EXIT } from './exit-codes.js';
 
 /** Starts the daemon and resolves once it has shut down after a signal. */
 export async function daemonCommand(options: CliOptions & { listen?: string }): Promise<void> {
+  if (options.listen !== undefined) {
+    const listen = Listen.safeParse(options.listen);
+    if (!listen.success) throw commandLineError('--listen', listen.error.issues.map((i) => i.message).join('; '));
+  }
   const config = await loadCliConfig(options);
   const daemon = await startDaemon({ config, ...(config.file !== undefined && { configFile: config.file }), ...(options.listen !== undefined && { listen: options.listen }), log: logger });
   const timeoutMs = config.daemon.shutdownTimeoutMs;

@@ -4,7 +4,6 @@
  * it never recovers, never creates the store, never starts anything.
  */
 import { existsSync } from 'node:fs';
-import { ExperimentInvalidError, type PositionedIssue } from '../errors.js';
 import { Journal } from '../experiments/journal.js';
 import { resolveCandidates } from '../scheduler/candidates.js';
 import { historyFromJournal } from '../scheduler/history.js';
@@ -12,7 +11,7 @@ import { upcoming } from '../scheduler/plan.js';
 import type { PastRun, PlannedGameday } from '../scheduler/types.js';
 import { formatInstant } from '../scheduler/zoned-time.js';
 import { loadCatalog } from '../experiments/catalog.js';
-import { loadCliConfig, type CliOptions } from './context.js';
+import { commandLineError, loadCliConfig, type CliOptions } from './context.js';
 
 export interface ScheduleOptions extends CliOptions {
   /** How many game days (default 10). */
@@ -65,14 +64,9 @@ function readHistory(storePath: string): PastRun[] {
   }
 }
 
-function invalid(path: string, message: string): ExperimentInvalidError {
-  const issue: PositionedIssue = { file: '<command line>', line: 1, col: 1, path, message };
-  return new ExperimentInvalidError([issue]);
-}
-
 function readCount(text: string | undefined): number {
   if (text === undefined) return 10;
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1000) throw invalid('-n', `expected a whole number from 1 to 1000, got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1000) throw commandLineError('-n', `expected a whole number from 1 to 1000, got ${JSON.stringify(text)}`);
   return Number(text);
 }
 
@@ -80,6 +74,6 @@ function readFrom(text: string | undefined): Date {
   if (text === undefined) return new Date();
   const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.test(text);
   const date = new Date(text);
-  if (!ok || Number.isNaN(date.getTime())) throw invalid('--from', `expected an ISO date or time like 2025-03-01 or 2025-03-01T09:00:00+01:00, got ${JSON.stringify(text)}`);
+  if (!ok || Number.isNaN(date.getTime())) throw commandLineError('--from', `expected an ISO date or time like 2025-03-01 or 2025-03-01T09:00:00+01:00, got ${JSON.stringify(text)}`);
   return date;
 }
