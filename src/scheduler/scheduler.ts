@@ -37,7 +37,7 @@ export class Scheduler {
   readonly #options: SchedulerOptions;
   readonly #candidates: Map<string, string[]>;
   readonly #clock: Clock;
-  /** Runs this scheduler started, kept until the store's history shows them. */
+  /** Runs this scheduler started, when no store history is given (the store's history has them otherwise). */
   readonly #ownRuns: PastRun[] = [];
   #controller: AbortController | undefined;
   #loop: Promise<void> | undefined;
@@ -115,6 +115,7 @@ export class Scheduler {
         log,
         signal,
         onRun: (run) => {
+          if (this.#options.history) return; // the store records it
           this.#ownRuns.push(run);
           if (this.#ownRuns.length > 1000) this.#ownRuns.shift();
         },
