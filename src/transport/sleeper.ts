@@ -16,7 +16,7 @@
  * - `run ARGV…`: runs ARGV.
  */
 import { TargetError } from '../errors.js';
-import type { CommandResult, Transport } from './types.js';
+import { commandFailure, type Transport } from './types.js';
 
 /** `$0` of every sleeper: what `pgrep -f` looks for, before the seconds and the tag. */
 export const SLEEPER_NAME = 'gameday-ttl';
@@ -54,10 +54,6 @@ export const SLEEPER_SCRIPT = [
   'fi',
   'exec "$@"',
 ].join('\n');
-
-function failure(result: CommandResult): string {
-  return (result.stderr || result.stdout).trim() || `exit ${result.code ?? result.signal ?? '?'}`;
-}
 
 function checkTag(tag: string): string {
   if (!SLEEPER_TAG_PATTERN.test(tag)) throw new TargetError(`refusing sleeper tag ${JSON.stringify(tag)}: expected gameday:<fault id>`, { retryable: false });
@@ -102,7 +98,7 @@ export async function startSleeper(transport: Transport, seconds: number, tag: s
   await stopSleepers(transport, tag);
   const result = await transport.run(argv);
   if (result.code === 127) throw new TargetError(`${transport.host}: setsid is not installed; no time-to-live can be set there`, { retryable: false });
-  if (result.code !== 0) throw new TargetError(`${transport.host}: starting the time-to-live sleeper failed: ${failure(result)}`, { retryable: true });
+  if (result.code !== 0) throw new TargetError(`${transport.host}: starting the time-to-live sleeper failed: ${commandFailure(result)}`, { retryable: true });
 }
 
 /** The `pgrep -f` pattern of `tag`'s sleepers (the partition's, which end with the tag, included). */
@@ -117,7 +113,7 @@ export function sleeperPattern(tag: string): string {
 export async function stopSleepers(transport: Transport, tag: string): Promise<number> {
   const found = await transport.run(['pgrep', '-f', '--', sleeperPattern(tag)]);
   if (found.code === 1) return 0;
-  if (found.code !== 0) throw new TargetError(`${transport.host}: pgrep for the time-to-live sleeper failed: ${failure(found)}`, { retryable: true });
+  if (found.code !== 0) throw new TargetError(`${transport.host}: pgrep for the time-to-live sleeper failed: ${commandFailure(found)}`, { retryable: true });
   let ended = 0;
   for (const pid of found.stdout.split(/\s+/).filter(Boolean)) {
     if (!PID.test(pid)) throw new TargetError(`${transport.host}: pgrep printed ${JSON.stringify(pid.slice(0, 40))}, not a pid`, { retryable: false });
@@ -133,7 +129,7 @@ export async function processStartTime(transport: Transport, pid: number): Promi
   const result = await transport.run(['cat', `/proc/${pid}/stat`]);
   if (result.code !== 0) {
     if (/No such file or directory|No such process/i.test(result.stderr)) return undefined;
-    throw new TargetError(`${transport.host}: reading /proc/${pid}/stat failed: ${failure(result)}`, { retryable: true });
+    throw new TargetError(`${transport.host}: reading /proc/${pid}/stat failed: ${commandFailure(result)}`, { retryable: true });
   }
   const text = result.stdout;
   const fields = text.slice(text.lastIndexOf(') ') + 2).trim().split(' ');

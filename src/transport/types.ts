@@ -17,6 +17,11 @@ export interface CommandResult {
   ms: number;
 }
 
+/** What a failed command said (its stderr, else its stdout), or its exit status when it said nothing. */
+export function commandFailure(result: CommandResult): string {
+  return (result.stderr || result.stdout).trim() || `exit ${result.code ?? result.signal ?? '?'}`;
+}
+
 export interface RunOptions {
   /** Deadline of this command; default the transport's. On expiry the command is ended and a retryable TargetError thrown. */
   timeoutMs?: number;

@@ -17,7 +17,8 @@ import { glusterfsClient, type GlusterfsClient } from './client.js';
 import {
   BrickPlan, BrickTarget, WaitDuration, bringBackAndHeal, brickOnline, refBrick, selectBricks, waitMs,
 } from './common/bricks.js';
-import { datestop, deleteRules, hostNow, insertRules, listRules, startTtl, stopTtl } from './common/firewall.js';
+import { stopSleepers } from '../../transport/sleeper.js';
+import { datestop, deleteRules, hostNow, insertRules, listRules, startTtl } from './common/firewall.js';
 import { leftoverPlans, removeMarkersOf } from './common/leftovers.js';
 import { ruleComment, writeMarker } from './markers.js';
 
@@ -142,7 +143,7 @@ export const brickPartition = defineFault<BrickTarget, BrickPartitionParams>({
       for (const comment of comments) {
         await deleteRules(transport, comment);
         // the sleeper would find nothing left to delete: ending it is tidiness, never a reason to fail the restore
-        await stopTtl(transport, comment).catch((err: unknown) => ctx.log.warn('could not end the rule time-to-live sleeper; it exits by itself at its time', { host: data.host, comment, error: (err as Error).message }));
+        await stopSleepers(transport, comment).catch((err: unknown) => ctx.log.warn('could not end the rule time-to-live sleeper; it exits by itself at its time', { host: data.host, comment, error: (err as Error).message }));
       }
     }
     if (data.orphan) {

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { TargetError } from '../../errors.js';
-import type { CommandResult, Transport } from '../../transport/types.js';
+import { commandFailure, type Transport } from '../../transport/types.js';
 import type { Marker } from '../types.js';
 import { checkFaultId, checkPath } from './common/identifiers.js';
 
@@ -24,13 +24,9 @@ export const MarkerRecord = z
   .strict();
 export type MarkerRecord = z.infer<typeof MarkerRecord>;
 
-function failure(result: CommandResult): string {
-  return (result.stderr || result.stdout).trim() || `exit ${result.code ?? result.signal ?? '?'}`;
-}
-
 async function expectOk(transport: Transport, argv: string[], what: string, stdin?: string): Promise<void> {
   const result = await transport.run(argv, stdin === undefined ? {} : { stdin });
-  if (result.code !== 0) throw new TargetError(`${transport.host}: ${what} failed: ${failure(result)}`, { retryable: true });
+  if (result.code !== 0) throw new TargetError(`${transport.host}: ${what} failed: ${commandFailure(result)}`, { retryable: true });
 }
 
 /** Writes the marker file, synced to disk (idempotent: the same fault rewrites the same file). */
@@ -55,7 +51,7 @@ export async function removeMarker(transport: Transport, dir: string, faultId: s
 export async function readMarkers(transport: Transport, dir: string, warn: (message: string) => void): Promise<MarkerRecord[]> {
   // grep -r prints "path:line" for every line of every file; -s: a missing directory is no error
   const result = await transport.run(['grep', '-r', '-s', '-H', '--', '', checkPath(dir)]);
-  if (result.code !== 0 && result.code !== 1 && result.code !== 2) throw new TargetError(`${transport.host}: listing ${dir} failed: ${failure(result)}`, { retryable: true });
+  if (result.code !== 0 && result.code !== 1 && result.code !== 2) throw new TargetError(`${transport.host}: listing ${dir} failed: ${commandFailure(result)}`, { retryable: true });
   const records: MarkerRecord[] = [];
   for (const line of result.stdout.split('\n')) {
     const at = line.indexOf(':{');

@@ -8,7 +8,7 @@
  */
 import { TargetError } from '../../../errors.js';
 import type { Transport } from '../../../transport/types.js';
-import { checkPid, checkRuleComment } from './identifiers.js';
+import { checkRuleComment } from './identifiers.js';
 
 export const CHAINS = ['INPUT', 'OUTPUT'] as const;
 
@@ -121,21 +121,3 @@ export async function startTtl(transport: Transport, seconds: number, comment: s
   if (result.code !== 0) throw new TargetError(`${transport.host}: starting the rule time-to-live failed: ${result.stderr.trim()}`, { retryable: true });
 }
 
-/**
- * Ends the sleepers of `comment` (after a restore their work is done): found with
- * `pgrep -f` by their arguments, each ended with its process group (its `sleep` too).
- * Returns how many were ended; a sleeper already gone is not an error.
- */
-export async function stopTtl(transport: Transport, comment: string): Promise<number> {
-  checkRuleComment(comment);
-  const pattern = `gameday-ttl [0-9]+ ${comment.replace(/[.]/g, '\\.')}$`;
-  const found = await transport.run(['pgrep', '-f', pattern]);
-  if (found.code === 1) return 0;
-  if (found.code !== 0) throw new TargetError(`${transport.host}: pgrep for the rule time-to-live failed: ${found.stderr.trim()}`, { retryable: true });
-  let ended = 0;
-  for (const pid of found.stdout.split(/\s+/).filter(Boolean)) {
-    const result = await transport.run(['kill', '-TERM', '--', `-${checkPid(pid)}`]);
-    if (result.code === 0) ended++;
-  }
-  return ended;
-}

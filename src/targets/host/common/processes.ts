@@ -8,7 +8,7 @@
  * the start time read right before it equals the expected one; zombies count as gone.
  */
 import { TargetError } from '../../../errors.js';
-import type { CommandResult, Transport } from '../../../transport/types.js';
+import { commandFailure, type Transport } from '../../../transport/types.js';
 import { PID_PATTERN, checkCommandLine, checkPath, checkPid, exactRegex } from './identifiers.js';
 
 /** Which process: the one a pidfile names, or the one running exactly this command line. */
@@ -27,10 +27,6 @@ export interface ProcessIdentity {
 
 /** Signals the faults send and restores use. */
 export type ProcessSignal = 'KILL' | 'TERM' | 'STOP' | 'CONT';
-
-function failure(result: CommandResult): string {
-  return (result.stderr || result.stdout).trim() || `exit ${result.code ?? result.signal ?? '?'}`;
-}
 
 /** The command line as ps and pgrep -f show it: the words joined by single spaces. */
 export const commandLine = (argv: readonly string[]): string => argv.join(' ');
@@ -58,7 +54,7 @@ export async function readProcess(transport: Transport, pid: number): Promise<Pr
   const result = await transport.run(['cat', `/proc/${p}/stat`, `/proc/${p}/cmdline`]);
   if (result.code !== 0) {
     if (/No such file or directory|No such process/i.test(result.stderr)) return undefined;
-    throw new TargetError(`${transport.host}: reading /proc/${p} failed: ${failure(result)}`, { retryable: true });
+    throw new TargetError(`${transport.host}: reading /proc/${p} failed: ${commandFailure(result)}`, { retryable: true });
   }
   const identity = parseProcFiles(pid, result.stdout);
   if (!identity) throw new TargetError(`${transport.host}: /proc/${p}/stat has an unexpected shape`, { retryable: false });
@@ -70,7 +66,7 @@ export async function readPidfile(transport: Transport, path: string): Promise<n
   const result = await transport.run(['cat', '--', checkPath(path)]);
   if (result.code !== 0) {
     if (/No such file or directory/i.test(result.stderr)) return undefined;
-    throw new TargetError(`${transport.host}: reading ${path} failed: ${failure(result)}`, { retryable: true });
+    throw new TargetError(`${transport.host}: reading ${path} failed: ${commandFailure(result)}`, { retryable: true });
   }
   const text = result.stdout.trim();
   if (text === '') return undefined;
@@ -91,7 +87,7 @@ export async function findProcesses(transport: Transport, sel: ProcessSelector):
   const command = checkCommandLine(sel.command);
   const result = await transport.run(['pgrep', '-f', '-x', '--', exactRegex(command)]);
   if (result.code === 1) return [];
-  if (result.code !== 0) throw new TargetError(`${transport.host}: pgrep failed: ${failure(result)}`, { retryable: result.code !== 2 });
+  if (result.code !== 0) throw new TargetError(`${transport.host}: pgrep failed: ${commandFailure(result)}`, { retryable: result.code !== 2 });
   const found: ProcessIdentity[] = [];
   for (const line of result.stdout.split('\n').map((l) => l.trim()).filter(Boolean)) {
     if (!PID_PATTERN.test(line)) throw new TargetError(`${transport.host}: pgrep printed ${JSON.stringify(line.slice(0, 40))}, not a pid`, { retryable: false });
@@ -116,5 +112,5 @@ export async function signalProcess(transport: Transport, expected: { pid: numbe
   const result = await transport.run(['kill', '-s', signal, checkPid(expected.pid)]);
   if (result.code === 0) return 'sent';
   if (/no such process/i.test(result.stderr)) return 'gone';
-  throw new TargetError(`${transport.host}: kill -s ${signal} ${expected.pid} failed: ${failure(result)}`, { retryable: true });
+  throw new TargetError(`${transport.host}: kill -s ${signal} ${expected.pid} failed: ${commandFailure(result)}`, { retryable: true });
 }

@@ -6,7 +6,7 @@
  * as PID 1 (or without systemctl) is a non-retryable error that says so.
  */
 import { TargetError } from '../../../errors.js';
-import type { CommandResult, Transport } from '../../../transport/types.js';
+import { commandFailure, type CommandResult, type Transport } from '../../../transport/types.js';
 import { checkUnit } from './identifiers.js';
 
 /** What `systemctl show` tells about a unit. */
@@ -23,10 +23,6 @@ export interface UnitState {
 }
 
 const PROPERTIES = ['LoadState', 'ActiveState', 'SubState', 'MainPID', 'UnitFileState'] as const;
-
-function failure(result: CommandResult): string {
-  return (result.stderr || result.stdout).trim() || `exit ${result.code ?? result.signal ?? '?'}`;
-}
 
 /** The error for a systemctl that could not run at all, if this result is one. */
 function unusable(transport: Transport, result: CommandResult): TargetError | undefined {
@@ -52,7 +48,7 @@ export async function showUnit(transport: Transport, unit: string): Promise<Unit
   const result = await transport.run(['systemctl', 'show', ...PROPERTIES.flatMap((p) => ['-p', p]), checkUnit(unit)]);
   const bad = unusable(transport, result);
   if (bad) throw bad;
-  if (result.code !== 0) throw new TargetError(`${transport.host}: systemctl show ${unit} failed: ${failure(result)}`, { retryable: true });
+  if (result.code !== 0) throw new TargetError(`${transport.host}: systemctl show ${unit} failed: ${commandFailure(result)}`, { retryable: true });
   const props = parseShow(result.stdout);
   const load = props['LoadState'];
   const active = props['ActiveState'];
@@ -68,7 +64,7 @@ export async function activeState(transport: Transport, unit: string): Promise<s
   if (bad) throw bad;
   const state = result.stdout.trim();
   if ((result.code === 0 && state === 'active') || (result.code !== 0 && /^[a-z-]+$/.test(state))) return state;
-  throw new TargetError(`${transport.host}: systemctl is-active ${unit} answered ${failure(result)}`, { retryable: true });
+  throw new TargetError(`${transport.host}: systemctl is-active ${unit} answered ${commandFailure(result)}`, { retryable: true });
 }
 
 /** `systemctl start|stop UNIT`; resolves when systemctl reports the job done. */
@@ -79,5 +75,5 @@ export async function unitAction(transport: Transport, verb: 'start' | 'stop', u
   if (result.code === 0) return;
   // 5: the unit is not loaded/not found; 4: access denied — waiting does not help either
   const retryable = result.code !== 5 && result.code !== 4;
-  throw new TargetError(`${transport.host}: systemctl ${verb} ${unit} failed: ${failure(result)}`, { retryable });
+  throw new TargetError(`${transport.host}: systemctl ${verb} ${unit} failed: ${commandFailure(result)}`, { retryable });
 }
