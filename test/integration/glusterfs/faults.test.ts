@@ -9,8 +9,9 @@ import { Journal, type FaultRow } from '../../../src/experiments/journal.js';
 import { gameday } from '../../helpers/cli.js';
 import {
   HOSTS, brickName, damagedFiles, drillSetup, experimentFile, gamedayRules, healSummary, healedToZero, injected,
-  markers, processState, ttlSleepers, until, volumeStatus, writeFiles, type Cluster, type ExperimentOptions, type Host,
+  markers, ttlSleepers, until, volumeStatus, writeFiles, type Cluster, type ExperimentOptions, type Host,
 } from './real-gluster.js';
+import { processState } from '../../helpers/service-state.js';
 
 const FILES = 30;
 

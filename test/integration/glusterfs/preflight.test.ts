@@ -9,9 +9,10 @@ import test, { type ExecutionContext } from 'ava';
 import { Journal } from '../../../src/experiments/journal.js';
 import { gameday } from '../../helpers/cli.js';
 import {
-  HOSTS, brickName, cluster, experimentFile, gamedayConfig, gamedayRules, gluster, healSummary, healthy, killBrick, markers, processState,
+  HOSTS, brickName, cluster, experimentFile, gamedayConfig, gamedayRules, gluster, healSummary, healthy, killBrick, markers,
   removeDir, repair, until, volumeStatus, writeFiles, type BrickStatus, type Cluster, type Host,
 } from './real-gluster.js';
+import { processState } from '../../helpers/service-state.js';
 
 /**
  * The exit code of a run refused by a GlusterFS preflight check. The runner records a

@@ -18,6 +18,8 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultRow, Journal } from '../../../src/experiments/journal.js';
 import type { CliChild } from '../../helpers/cli.js';
+import { processState } from '../../helpers/service-state.js';
+
 
 export const VOLUME = 'home';
 export const HOSTS = ['10.231.0.11', '10.231.0.12', '10.231.0.13'] as const;
@@ -124,16 +126,6 @@ async function fullStatus(c: Cluster, from: readonly Host[] = HOSTS): Promise<{ 
     if (m) bricks.push({ brick: m[1]!, online: m[2] === 'Y', pid: /^\d+$/.test(m[3]!) ? Number(m[3]) : null });
   }
   return { bricks, healDaemons: text.split('\n').filter((l) => /^Self-heal Daemon on .*\sY\s+\d+\s*$/.test(l)).length };
-}
-
-/** The brick process's state letter from /proc (R, S, T for stopped…), or undefined when gone. */
-export function processState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-  } catch {
-    return undefined;
-  }
 }
 
 /**

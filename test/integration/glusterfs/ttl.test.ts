@@ -11,8 +11,9 @@ import { glusterfsClient } from '../../../src/targets/glusterfs/client.js';
 import { faultTypes } from '../../../src/targets/registry.js';
 import { memoryLogger } from '../../helpers/ctx.js';
 import {
-  HOSTS, brickName, cluster, connectedPeers, gamedayRules, healedToZero, markers, processState, repair, targetSettings, ttlSleepers, until, type Host,
+  HOSTS, brickName, cluster, connectedPeers, gamedayRules, healedToZero, markers, repair, targetSettings, ttlSleepers, until, type Host,
 } from './real-gluster.js';
+import { processState } from '../../helpers/service-state.js';
 
 test.serial('glusterfs.brick.partition ttl 1m: left alone, the host deletes its rules after the minute and the peer connects again', async (t) => {
   const c = await cluster();

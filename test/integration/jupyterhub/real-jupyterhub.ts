@@ -13,6 +13,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { processState, readEnvFile } from '../../helpers/service-state.js';
 
 export interface RealJupyterHub {
   /** The state directory (GAMEDAY_JUPYTERHUB_STATE, absolute). */
@@ -42,26 +43,6 @@ export interface RealJupyterHub {
 
 const HOW = (state: string): string =>
   `bring JupyterHub up first (bash scripts/jupyterhub/up.sh ${state}) and run with GAMEDAY_JUPYTERHUB_STATE=${state}, as .ci/run does`;
-
-/** KEY=VALUE lines (values optionally in double quotes) → record. */
-function readEnvFile(file: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^([A-Z][A-Z0-9_]*)=(?:"(.*)"|(.*))$/.exec(line.trim());
-    if (m) out[m[1]!] = m[2] ?? m[3] ?? '';
-  }
-  return out;
-}
-
-/** The state of a live process from /proc (R, S, Z…), or undefined when there is none. */
-function processState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-  } catch {
-    return undefined;
-  }
-}
 
 function readSecret(file: string, state: string): string {
   try {

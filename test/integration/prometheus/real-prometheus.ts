@@ -9,9 +9,10 @@
  * Plain fetch against the HTTP API, independent of gameday's Prometheus client, so a bug
  * there cannot hide behind the same bug here.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readEnvFile } from '../../helpers/service-state.js';
 
 /** One series of an instant vector, as /api/v1/query returns it. */
 export interface Sample {
@@ -33,16 +34,6 @@ export interface RealPrometheus {
 
 const HOW = (state: string): string =>
   `bring Prometheus up first ([GAMEDAY_JUPYTERHUB_STATE=<hub state>] bash scripts/prometheus/up.sh ${state}) and run with GAMEDAY_PROMETHEUS_STATE=${state}, as .ci/run does`;
-
-/** KEY=VALUE lines (values optionally in double quotes) → record. */
-function readEnvFile(file: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^([A-Z][A-Z0-9_]*)=(?:"(.*)"|(.*))$/.exec(line.trim());
-    if (m) out[m[1]!] = m[2] ?? m[3] ?? '';
-  }
-  return out;
-}
 
 /** The Prometheus of GAMEDAY_PROMETHEUS_STATE, checked ready; throws (never skips) otherwise. */
 export async function realPrometheus(): Promise<RealPrometheus> {
